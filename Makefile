@@ -1,0 +1,63 @@
+# QMI — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+DEV_ENV := QMI_DEBUG=1 QMI_DEMO_MFA_EXEMPT=1
+
+.PHONY: install run test test-browser bench lint format messages migrate demo clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Translations are compiled here, never committed (.mo files are generated).
+messages: install
+	cd src/qmi && $(DEV_ENV) ../../$(PY) -m django compilemessages --settings=qmi.settings -v 0
+
+migrate: messages
+	mkdir -p var
+	$(DEV_ENV) $(PY) manage.py migrate --noinput -v 0
+	$(DEV_ENV) $(PY) manage.py createcachetable
+
+demo: migrate
+	$(DEV_ENV) $(PY) manage.py load_demo --quiet-logins
+
+# Serves on 127.0.0.1:$(PORT) with the task worker (e-mails) running beside it.
+run: demo
+	@$(DEV_ENV) $(PY) manage.py load_demo
+	@echo ""
+	@echo "QMI : http://127.0.0.1:$(PORT)/  (e-mails écrits dans var/mail/ ; arrêt : Ctrl+C)"
+	@echo "Les comptes de démo sont dispensés de double authentification (QMI_DEMO_MFA_EXEMPT=1)."
+	@$(DEV_ENV) sh -c '$(PY) manage.py db_worker --queue-name "*" >var/worker.log 2>&1 & worker=$$!; \
+		trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT)'
+
+# The suite runs with DEBUG off, as in production; it only needs a throwaway key.
+TEST_ENV := QMI_SECRET_KEY=test-only-not-a-secret
+
+test: messages
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-browser: messages
+	$(TEST_ENV) $(PY) -m pytest -m browser -p no:xdist $(PYTEST_ARGS)
+
+bench: migrate
+	$(DEV_ENV) $(PY) bench/run.py
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+format: install
+	$(VENV)/bin/ruff format src tests bench
+	$(VENV)/bin/ruff check --fix src tests bench
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,70 @@
+"""Who may do what with people and organisations, as `rules` predicates.
+
+Every predicate reads the person's memberships through `memberships_of`, which
+loads them once per request and caches them on the user object.
+"""
+
+import rules
+
+from .models import Membership, Organisation
+
+
+def memberships_of(user):
+    """The person's memberships as plain tuples, loaded once per user object."""
+    if not user or not user.is_authenticated:
+        return ()
+    cached = getattr(user, "_qmi_memberships", None)
+    if cached is None:
+        cached = tuple(
+            Membership.objects.filter(user=user).values_list(
+                "organisation_id", "organisation__kind", "role", "organisation__commune_id"
+            )
+        )
+        user._qmi_memberships = cached
+    return cached
+
+
+def forget_memberships(user):
+    if hasattr(user, "_qmi_memberships"):
+        del user._qmi_memberships
+
+
+@rules.predicate
+def is_operator_staff(user):
+    """Paris&Co and the Métropole's team run the programme; superusers support them."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(kind in Organisation.STAFF_KINDS for _, kind, _, _ in memberships_of(user))
+
+
+@rules.predicate
+def is_member_of(user, organisation):
+    if organisation is None:
+        return False
+    return any(org_id == organisation.pk for org_id, _, _, _ in memberships_of(user))
+
+
+@rules.predicate
+def is_admin_of(user, organisation):
+    if organisation is None:
+        return False
+    return any(
+        org_id == organisation.pk and role == Membership.Role.ADMIN
+        for org_id, _, role, _ in memberships_of(user)
+    )
+
+
+@rules.predicate
+def is_commune_member(user):
+    return any(kind == Organisation.Kind.COMMUNE for _, kind, _, _ in memberships_of(user))
+
+
+rules.add_perm("accounts.access_backoffice", is_operator_staff)
+rules.add_perm("accounts.view_organisation", is_member_of | is_operator_staff)
+rules.add_perm("accounts.change_organisation", is_admin_of | is_operator_staff)
+rules.add_perm("accounts.manage_members", is_admin_of | is_operator_staff)
+rules.add_perm("accounts.create_organisation", rules.is_authenticated)
+rules.add_perm("accounts.list_organisations", is_operator_staff)
+rules.add_perm("core.view_audit", is_operator_staff)

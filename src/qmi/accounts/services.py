@@ -1,0 +1,265 @@
+"""Operations on people and organisations: one function per intention, each audited."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qmi.core import audit
+from qmi.core.notify import notify
+
+from .models import Invitation, Membership, Organisation
+from .rules import forget_memberships
+
+ORGANISATION_FIELDS = [
+    "name",
+    "kind",
+    "legal_form",
+    "country",
+    "siret",
+    "commune",
+    "website",
+    "description",
+]
+
+
+def _require(user, permission, obj=None):
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def create_organisation(*, by, admin=None, **fields):
+    """Create an organisation; its creator (or `admin`) becomes its first administrator."""
+    _require(by, "accounts.create_organisation")
+    kind = fields.get("kind")
+    if kind not in Organisation.SELF_SERVICE_KINDS and not by.has_perm(
+        "accounts.access_backoffice"
+    ):
+        raise PermissionDenied
+    organisation = Organisation(**fields)
+    organisation.full_clean()
+    organisation.save()
+    audit.record(
+        obj=organisation,
+        actor=by,
+        action="created",
+        changes=audit.diff({}, audit.snapshot(organisation, ORGANISATION_FIELDS)),
+    )
+    # Staff set organisations up for others and then invite their administrator.
+    first_admin = admin or (None if by.has_perm("accounts.access_backoffice") else by)
+    if first_admin is not None:
+        Membership.objects.create(
+            user=first_admin, organisation=organisation, role=Membership.Role.ADMIN
+        )
+        forget_memberships(first_admin)
+    return organisation
+
+
+@transaction.atomic
+def update_organisation(*, organisation, by, **fields):
+    _require(by, "accounts.change_organisation", organisation)
+    # Only operator staff may change what an organisation is (its kind or commune).
+    if not by.has_perm("accounts.access_backoffice"):
+        fields.pop("kind", None)
+        fields.pop("commune", None)
+    before = audit.snapshot(organisation, ORGANISATION_FIELDS)
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    organisation.full_clean()
+    organisation.save()
+    changes = audit.diff(before, audit.snapshot(organisation, ORGANISATION_FIELDS))
+    if changes:
+        audit.record(obj=organisation, actor=by, action="updated", changes=changes)
+    return organisation
+
+
+@transaction.atomic
+def invite_member(*, organisation, email, role, by):
+    """Invite someone by e-mail; the link is valid for QMI_INVITATION_DAYS days."""
+    _require(by, "accounts.manage_members", organisation)
+    email = email.strip().lower()
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("Cette personne fait déjà partie de l'organisation.")}
+        )
+    now = timezone.now()
+    if Invitation.objects.filter(
+        organisation=organisation,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    ).exists():
+        raise ValidationError(
+            {"email": _("Une invitation est déjà en attente pour cette adresse.")}
+        )
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by=by,
+        expires_at=now + datetime.timedelta(days=settings.QMI_INVITATION_DAYS),
+    )
+    audit.record(
+        obj=organisation,
+        actor=by,
+        action="invited",
+        changes={"invitation": [None, f"{email} ({invitation.get_role_display()})"]},
+    )
+    transaction.on_commit(lambda: send_invitation(invitation))
+    return invitation
+
+
+def send_invitation(invitation):
+    """Invitees may have no account yet, so the invitation is a plain e-mail."""
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from qmi.core.notify import absolute_url
+
+    url = absolute_url(reverse("accounts:invitation", kwargs={"token": invitation.token}))
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"invitation": invitation, "url": url}
+        subject = render_to_string("accounts/email/invitation.subject.txt", context).strip()
+        body = render_to_string("accounts/email/invitation.body.txt", context)
+    EmailMessage(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        body=body,
+        to=[invitation.email],
+    ).send()
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation, by):
+    _require(by, "accounts.manage_members", invitation.organisation)
+    if invitation.status != Invitation.Status.PENDING:
+        raise ValidationError(_("Seule une invitation en attente peut être révoquée."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "updated_at"])
+    audit.record(
+        obj=invitation.organisation,
+        actor=by,
+        action="invitation_revoked",
+        changes={"invitation": [invitation.email, None]},
+    )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, invitation, by):
+    """Join the organisation; only the invited address may use the link."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    status = invitation.status
+    if status == Invitation.Status.EXPIRED:
+        raise ValidationError(
+            _("Cette invitation a expiré. Demandez à l'organisation de vous en envoyer une nouvelle.")
+        )
+    if status == Invitation.Status.REVOKED:
+        raise ValidationError(_("Cette invitation a été révoquée."))
+    if status == Invitation.Status.ACCEPTED:
+        raise ValidationError(_("Cette invitation a déjà été utilisée."))
+    addresses = {by.email.lower()}
+    addresses |= {
+        address.lower()
+        for address in by.emailaddress_set.filter(verified=True).values_list("email", flat=True)
+    }
+    if invitation.email.lower() not in addresses:
+        raise ValidationError(
+            _(
+                "Cette invitation a été envoyée à %(email)s. Connectez-vous avec cette adresse pour l'accepter."
+            )
+            % {"email": invitation.email}
+        )
+    membership, created = Membership.objects.get_or_create(
+        user=by, organisation=invitation.organisation, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = by
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    if created:
+        audit.record(
+            obj=invitation.organisation,
+            actor=by,
+            action="joined",
+            changes={"membre": [None, f"{by.email} ({membership.get_role_display()})"]},
+        )
+        admins = [
+            m.user
+            for m in invitation.organisation.memberships.filter(
+                role=Membership.Role.ADMIN
+            ).select_related("user")
+            if m.user_id != by.pk
+        ]
+        notify(
+            recipients=admins,
+            template="accounts/email/member_joined",
+            context={"member": by, "organisation": invitation.organisation},
+            url=reverse("accounts:organisation", kwargs={"pk": invitation.organisation.pk}),
+        )
+    forget_memberships(by)
+    return membership
+
+
+def _ensure_another_admin(membership):
+    others = Membership.objects.filter(
+        organisation=membership.organisation, role=Membership.Role.ADMIN
+    ).exclude(pk=membership.pk)
+    if not others.exists():
+        raise ValidationError(
+            _("Une organisation doit garder au moins un administrateur.")
+        )
+
+
+@transaction.atomic
+def change_member_role(*, membership, role, by):
+    _require(by, "accounts.manage_members", membership.organisation)
+    if role not in Membership.Role.values:
+        raise ValidationError(_("Rôle inconnu."))
+    if membership.role == Membership.Role.ADMIN and role != Membership.Role.ADMIN:
+        _ensure_another_admin(membership)
+    before = membership.get_role_display()
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    audit.record(
+        obj=membership.organisation,
+        actor=by,
+        action="role_changed",
+        changes={membership.user.email: [before, membership.get_role_display()]},
+    )
+    forget_memberships(membership.user)
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, membership, by):
+    _require(by, "accounts.manage_members", membership.organisation)
+    if membership.role == Membership.Role.ADMIN:
+        _ensure_another_admin(membership)
+    audit.record(
+        obj=membership.organisation,
+        actor=by,
+        action="member_removed",
+        changes={"membre": [membership.user.email, None]},
+    )
+    membership.delete()
+    forget_memberships(membership.user)
+
+
+@transaction.atomic
+def update_profile(*, user, by, full_name, language):
+    if user.pk != by.pk:
+        raise PermissionDenied
+    before = audit.snapshot(user, ["full_name", "language"])
+    user.full_name = full_name
+    user.language = language
+    user.save(update_fields=["full_name", "language"])
+    changes = audit.diff(before, audit.snapshot(user, ["full_name", "language"]))
+    if changes:
+        audit.record(obj=user, actor=by, action="updated", changes=changes)
+    return user

@@ -1,0 +1,56 @@
+"""The audit trail: every state change and back-office edit goes through `record`."""
+
+import datetime
+import decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEntry
+
+
+def _plain(value):
+    """JSON-friendly value, so the trail can be stored on SQLite and PostgreSQL alike."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dict | list | str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def snapshot(obj, fields):
+    """The current values of `fields` on `obj`, foreign keys shown by their label."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def diff(before, after):
+    """{field: [before, after]} for the fields whose value changed."""
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in after
+        if before.get(name) != after.get(name)
+    }
+
+
+def record(*, obj, actor, action, changes=None, note=""):
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=(actor.email if actor is not None and actor.is_authenticated else ""),
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        changes=changes or {},
+        note=note,
+    )
+
+
+def entries_for(obj):
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    return AuditEntry.objects.filter(content_type=content_type, object_id=str(obj.pk)).select_related(
+        "actor"
+    )

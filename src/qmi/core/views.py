@@ -1,0 +1,96 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import notify
+from .models import Notification
+
+
+@never_cache
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(request.user.notifications.all(), 25).get_page(request.GET.get("page"))
+    return render(request, "core/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_open(request, pk):
+    # Only the recipient's own notifications are reachable: others are a 404.
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notify.mark_read(notification=notification, by=request.user)
+    target = notification.url or "/notifications/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/notifications/"
+    return HttpResponseRedirect(target)
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = notify.mark_all_read(by=request.user)
+    messages.success(request, _("%(count)d notification(s) marquée(s) comme lue(s).") % {"count": count})
+    return HttpResponseRedirect("/notifications/")
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language; a logged-in person's choice is kept for their e-mails."""
+    from django.conf import settings
+
+    language = request.POST.get("language", "")
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if language in dict(settings.LANGUAGES) and check_for_language(language):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+        if request.user.is_authenticated and request.user.language != language:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+    return response
+
+
+def audit_list(request, content_type, object_id):
+    """The whole trail of one object, for operator staff."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from qmi.accounts.access import backoffice_required
+
+    @backoffice_required
+    def view(request):
+        ct = get_object_or_404(ContentType, pk=content_type)
+        model = ct.model_class()
+        if model is None:
+            raise Http404
+        obj = get_object_or_404(model, pk=object_id)
+        from .audit import entries_for
+
+        page = Paginator(entries_for(obj), 50).get_page(request.GET.get("page"))
+        return render(request, "core/audit_list.html", {"object": obj, "page": page})
+
+    return view(request)

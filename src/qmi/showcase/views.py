@@ -1,0 +1,106 @@
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import cache_control
+
+from qmi.programmes.models import Commune, Edition, EditionCommune, Programme, Theme
+from qmi.programmes.queries import editions_with_timeline
+
+
+def _public_editions():
+    return editions_with_timeline(Edition.objects.filter(is_public=True).order_by("-number"))
+
+
+def home(request):
+    editions = list(_public_editions()[:10])
+    highlighted = {}
+    for edition in editions:
+        for participation in edition.communes.all():
+            highlighted.setdefault(participation.commune.insee, []).append(
+                {
+                    "edition": edition.title,
+                    "number": edition.number,
+                    "district": participation.district,
+                    "url": participation.get_absolute_url(),
+                    "name": participation.commune.name,
+                }
+            )
+    return render(
+        request,
+        "showcase/home.html",
+        {
+            "programme": Programme.objects.first(),
+            "editions": editions,
+            "themes": Theme.objects.order_by("order"),
+            "map_highlight": highlighted,
+        },
+    )
+
+
+def edition(request, slug):
+    edition = get_object_or_404(_public_editions(), slug=slug)
+    highlighted = {
+        participation.commune.insee: [
+            {
+                "edition": edition.title,
+                "number": edition.number,
+                "district": participation.district,
+                "url": participation.get_absolute_url(),
+                "name": participation.commune.name,
+            }
+        ]
+        for participation in edition.communes.all()
+    }
+    return render(
+        request, "showcase/edition.html", {"edition": edition, "map_highlight": highlighted}
+    )
+
+
+def edition_commune(request, slug, commune):
+    participation = get_object_or_404(
+        EditionCommune.objects.select_related(
+            "edition__programme", "commune", "challenge__theme", "sector"
+        ),
+        edition__slug=slug,
+        edition__is_public=True,
+        commune__slug=commune,
+    )
+    sector = getattr(participation, "sector", None)
+    map_data = {
+        "commune": {
+            "type": "Feature",
+            "properties": {"name": participation.commune.name},
+            "geometry": participation.commune.geometry or None,
+        },
+        "sector": (
+            {"type": "Feature", "properties": {"name": sector.name}, "geometry": sector.geometry}
+            if sector
+            else None
+        ),
+    }
+    return render(
+        request,
+        "showcase/edition_commune.html",
+        {
+            "participation": participation,
+            "edition": participation.edition,
+            "challenge": getattr(participation, "challenge", None),
+            "sector": sector,
+            "map_data": map_data,
+        },
+    )
+
+
+@cache_control(public=True, max_age=3600)
+def communes_geojson(request):
+    """The 130 outlines of the Métropole, for every map of the platform."""
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"insee": insee, "name": name, "ept": ept},
+            "geometry": geometry,
+        }
+        for insee, name, ept, geometry in Commune.objects.order_by("insee").values_list(
+            "insee", "name", "ept_name", "geometry"
+        )
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})

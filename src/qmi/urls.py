@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from qmi.core import views as core_views
+
+urlpatterns = [
+    path("", include("qmi.showcase.urls")),
+    path("compte/", include("allauth.urls")),
+    path("", include("qmi.accounts.urls")),
+    path("", include("qmi.programmes.urls")),
+    path("", include("qmi.core.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,38 @@
+import pytest
+from django.test import override_settings
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    """Tasks run at once, mail stays in memory, files go to a temporary folder."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.QMI_STAFF_MFA_REQUIRED = False
+    settings.QMI_DEMO_MFA_EXEMPT = False
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "100/m/ip,50/5m/key"}
+    settings.QMI_MAP_TILE_URL = ""
+    settings.LANGUAGE_CODE = "fr"
+    settings.SITE_URL = "http://testserver"
+    with override_settings():
+        yield
+
+
+@pytest.fixture
+def staff(db):
+    from tests.factories import staff_user
+
+    return staff_user()
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client

@@ -1,0 +1,191 @@
+"""Factories for the tests: real rows in the test database, nothing mocked."""
+
+import datetime
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from qmi.accounts.models import Invitation, Membership, Organisation, User
+from qmi.programmes.models import (
+    Challenge,
+    ChallengeVersion,
+    Commune,
+    CommuneRole,
+    Edition,
+    EditionCommune,
+    Phase,
+    Programme,
+    Stage,
+    Theme,
+)
+
+PASSWORD = "mot-de-passe-de-test-42"
+
+SQUARE_NEAR_SCEAUX = {
+    "type": "Polygon",
+    "coordinates": [[[2.28, 48.77], [2.30, 48.77], [2.30, 48.785], [2.28, 48.785], [2.28, 48.77]]],
+}
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"personne{n}@exemple.fr")
+    full_name = factory.Sequence(lambda n: f"Personne {n}")
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or PASSWORD)
+        if create:
+            obj.save()
+            EmailAddress.objects.get_or_create(
+                user=obj, email=obj.email, defaults={"verified": True, "primary": True}
+            )
+
+
+class CommuneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commune
+        django_get_or_create = ("insee",)
+
+    insee = factory.Sequence(lambda n: f"9{n:04d}")
+    name = factory.Sequence(lambda n: f"Commune {n}")
+    slug = factory.Sequence(lambda n: f"commune-{n}")
+    departement = "92"
+    departement_name = "Hauts-de-Seine"
+    ept_name = "Vallée Sud-Grand Paris"
+    population = 20000
+    geometry = factory.LazyFunction(lambda: SQUARE_NEAR_SCEAUX)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = Organisation.Kind.EXPERIMENTER
+    legal_form = factory.LazyAttribute(
+        lambda o: Organisation.LegalForm.STARTUP if o.kind == Organisation.Kind.EXPERIMENTER else ""
+    )
+    commune = factory.LazyAttribute(
+        lambda o: CommuneFactory() if o.kind == Organisation.Kind.COMMUNE else None
+    )
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.MEMBER
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"invite{n}@exemple.fr")
+    role = Membership.Role.MEMBER
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"theme-{n}")
+    name = factory.Sequence(lambda n: f"Thème {n}")
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+        django_get_or_create = ("slug",)
+
+    slug = "qmi"
+    name = "Quartiers Métropolitains d'Innovation"
+    short_name = "QMI"
+
+
+class EditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Edition
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    slug = factory.Sequence(lambda n: f"edition-{n + 1}")
+    title = factory.Sequence(lambda n: f"Édition {n + 1}")
+    stage = Stage.PREPARATION
+
+
+class PhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Phase
+
+    edition = factory.SubFactory(EditionFactory)
+    kind = Stage.EXPRESSION_OF_INTEREST
+    starts_on = datetime.date(2023, 10, 23)
+    ends_on = datetime.date(2024, 1, 12)
+
+
+class EditionCommuneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EditionCommune
+
+    edition = factory.SubFactory(EditionFactory)
+    commune = factory.SubFactory(CommuneFactory)
+    district = "Quartier de la gare"
+
+
+class ChallengeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Challenge
+
+    edition_commune = factory.SubFactory(EditionCommuneFactory)
+    theme = factory.SubFactory(ThemeFactory)
+    title = "Adapter le quartier à la chaleur"
+    statement = "Des solutions pour rafraîchir les espaces publics."
+    version = 1
+
+    @factory.post_generation
+    def first_version(obj, create, extracted, **kwargs):
+        if create:
+            ChallengeVersion.objects.create(
+                challenge=obj, number=1, theme=obj.theme, title=obj.title, statement=obj.statement
+            )
+
+
+class CommuneRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommuneRole
+
+    edition_commune = factory.SubFactory(EditionCommuneFactory)
+    user = factory.SubFactory(UserFactory)
+    role = CommuneRole.Role.AGENT_REFERENT
+
+
+def staff_user(**kwargs):
+    """A Paris&Co member: operator staff."""
+    user = UserFactory(**kwargs)
+    MembershipFactory(
+        user=user,
+        organisation=OrganisationFactory(name="Paris&Co", kind=Organisation.Kind.OPERATOR),
+        role=Membership.Role.ADMIN,
+    )
+    return user
+
+
+def commune_member(commune, role=Membership.Role.ADMIN, **kwargs):
+    """A member of the commune's organisation (created if missing)."""
+    user = UserFactory(**kwargs)
+    organisation = Organisation.objects.filter(commune=commune).first() or OrganisationFactory(
+        name=f"Ville de {commune.name}", kind=Organisation.Kind.COMMUNE, commune=commune
+    )
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    return user
