@@ -15,6 +15,7 @@ def _test_settings(settings, tmp_path):
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.SECURE_SSL_REDIRECT = False
     settings.QMI_STAFF_MFA_REQUIRED = False
     settings.QMI_DEMO_MFA_EXEMPT = False
     settings.ACCOUNT_RATE_LIMITS = {"login_failed": "100/m/ip,50/5m/key"}

@@ -146,6 +146,7 @@ class EditionCommuneFactory(factory.django.DjangoModelFactory):
 class ChallengeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Challenge
+        skip_postgeneration_save = True
 
     edition_commune = factory.SubFactory(EditionCommuneFactory)
     theme = factory.SubFactory(ThemeFactory)

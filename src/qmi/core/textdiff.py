@@ -6,7 +6,8 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-_TOKENS = re.compile(r"\s+|[^\s]+")
+# Words keep their trailing spaces so a changed phrase reads as one block.
+_TOKENS = re.compile(r"\s+|\S+\s*")
 
 
 def html_diff(old, new):

@@ -60,10 +60,13 @@ class AddCommuneForm(forms.ModelForm):
         self.fields["commune"].empty_label = _("Choisissez une commune")
 
 
-class DistrictForm(forms.ModelForm):
-    class Meta:
-        model = EditionCommune
-        fields = ["district"]
+class DistrictForm(forms.Form):
+    district = forms.CharField(
+        label=_("Quartier"),
+        max_length=150,
+        required=False,
+        help_text=_("Par exemple « Blagis »."),
+    )
 
 
 class ChallengeForm(forms.ModelForm):

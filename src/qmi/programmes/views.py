@@ -91,7 +91,9 @@ def edition_create(request):
 @backoffice_required
 def edition_detail(request, pk):
     edition = get_object_or_404(editions_with_timeline(Edition.objects.all()), pk=pk)
-    moves = Edition.workflow.available(edition, request.user)
+    moves = [
+        (move, Stage(move.target).label) for move in Edition.workflow.available(edition, request.user)
+    ]
     context = {
         "edition": edition,
         "moves": moves,
@@ -105,13 +107,12 @@ def edition_detail(request, pk):
 @backoffice_required
 def edition_edit(request, pk):
     edition = get_object_or_404(Edition, pk=pk)
-    form = EditionForm(request.POST or None, instance=edition)
-    if request.method == "POST":
-        edition.refresh_from_db()
-        if form.is_valid():
-            services.update_edition(edition=edition, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Les modifications ont été enregistrées."))
-            return redirect("programmes:edition", pk=edition.pk)
+    # The form validates a copy: the service must see the stored values to audit the change.
+    form = EditionForm(request.POST or None, instance=Edition.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        services.update_edition(edition=edition, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Les modifications ont été enregistrées."))
+        return redirect("programmes:edition", pk=edition.pk)
     return render(request, "programmes/edition_form.html", {"form": form, "edition": edition})
 
 
@@ -146,10 +147,12 @@ def edition_move(request, pk):
 def phase_form(request, pk, phase_pk=None):
     edition = get_object_or_404(Edition, pk=pk)
     phase = get_object_or_404(Phase, pk=phase_pk, edition=edition) if phase_pk else None
-    form = PhaseForm(request.POST or None, instance=phase, edition=edition)
+    form = PhaseForm(
+        request.POST or None,
+        instance=Phase.objects.get(pk=phase.pk) if phase else None,
+        edition=edition,
+    )
     if request.method == "POST" and form.is_valid():
-        if phase is not None:
-            phase.refresh_from_db()
         try:
             services.save_phase(edition=edition, phase=phase, by=request.user, **form.cleaned_data)
         except ValidationError as error:
@@ -198,17 +201,15 @@ def commune_add(request, pk):
 @backoffice_required
 def edition_commune_detail(request, pk):
     edition_commune = get_edition_commune_for(request.user, pk)
-    form = DistrictForm(request.POST or None, instance=edition_commune)
-    if request.method == "POST":
-        edition_commune.refresh_from_db()
-        if form.is_valid():
-            services.update_edition_commune(
-                edition_commune=edition_commune,
-                district=form.cleaned_data["district"],
-                by=request.user,
-            )
-            messages.success(request, _("Le quartier a été enregistré."))
-            return redirect("programmes:edition_commune", pk=pk)
+    form = DistrictForm(request.POST or None, initial={"district": edition_commune.district})
+    if request.method == "POST" and form.is_valid():
+        services.update_edition_commune(
+            edition_commune=edition_commune,
+            district=form.cleaned_data["district"],
+            by=request.user,
+        )
+        messages.success(request, _("Le quartier a été enregistré."))
+        return redirect("programmes:edition_commune", pk=pk)
     context = {
         "edition_commune": edition_commune,
         "district_form": form,
