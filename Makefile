@@ -48,7 +48,7 @@ test: messages
 test-browser: messages
 	$(TEST_ENV) $(PY) -m pytest -m browser -p no:xdist $(PYTEST_ARGS)
 
-bench: migrate
+bench: messages
 	$(DEV_ENV) $(PY) bench/run.py
 
 lint: install
