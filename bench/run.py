@@ -37,7 +37,8 @@ EXTRA_EDITIONS = int(os.environ.get("QMI_BENCH_EDITIONS", "40"))
 
 def prepare():
     call_command("migrate", verbosity=0)
-    call_command("load_demo", "--quiet-logins", stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as devnull:
+        call_command("load_demo", "--quiet-logins", stdout=devnull)
     from qmi.accounts.models import User
     from qmi.programmes.models import (
         Challenge,
@@ -104,7 +105,9 @@ def main():
         ("gestion : organisations", staff, "/gestion/organisations/"),
         ("espace de la commune", agent, f"/espace/commune/{sceaux.pk}/"),
     ]
-    print(f"QMI bench — {Edition.objects.count()} éditions, {EditionCommune.objects.count()} communes d'édition, {ROUNDS} requêtes par page")
+    print(
+        f"QMI bench — {Edition.objects.count()} éditions, {EditionCommune.objects.count()} communes d'édition, {ROUNDS} requêtes par page"
+    )
     print(f"{'page':<34} {'médiane':>9} {'p95':>9} {'requêtes SQL':>13}")
     for label, client, url in pages:
         median, p95, queries = measure(client, url)

@@ -59,5 +59,6 @@ def test_english_catalogue_is_up_to_date_with_the_source(tmp_path):
         missing = re.findall(r"this message is used but not defined[^\n]*", result.stderr)
         assert result.returncode == 0, (
             f"{catalogue.name} lacks {len(missing)} string(s): run "
-            "`django-admin makemessages -l en` in src/qmi and translate them.\n" + result.stderr[:3000]
+            "`django-admin makemessages -l en` in src/qmi and translate them.\n"
+            + result.stderr[:3000]
         )

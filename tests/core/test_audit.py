@@ -33,7 +33,9 @@ def test_full_audit_list_is_paginated_and_staff_only(client, staff_client, staff
 
     edition = EditionFactory()
     for number in range(60):
-        audit.record(obj=edition, actor=staff, action="updated", changes={"n": [number, number + 1]})
+        audit.record(
+            obj=edition, actor=staff, action="updated", changes={"n": [number, number + 1]}
+        )
     ct = ContentType.objects.get_for_model(edition)
     url = f"/gestion/journal/{ct.pk}/{edition.pk}/"
     response = staff_client.get(url)
@@ -43,4 +45,7 @@ def test_full_audit_list_is_paginated_and_staff_only(client, staff_client, staff
 
 
 def test_html_diff_marks_insertions_and_deletions():
-    assert str(html_diff("un deux trois", "un quatre trois")) == "un <del>deux </del><ins>quatre </ins>trois"
+    assert (
+        str(html_diff("un deux trois", "un quatre trois"))
+        == "un <del>deux </del><ins>quatre </ins>trois"
+    )

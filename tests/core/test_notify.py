@@ -8,7 +8,9 @@ from tests.factories import OrganisationFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_notify_records_and_emails_each_recipient_in_their_language(django_capture_on_commit_callbacks):
+def test_notify_records_and_emails_each_recipient_in_their_language(
+    django_capture_on_commit_callbacks,
+):
     french = UserFactory(language="fr")
     english = UserFactory(language="en")
     with django_capture_on_commit_callbacks(execute=True):
@@ -49,7 +51,7 @@ def test_header_shows_the_unread_count(client):
     client.force_login(person)
     response = client.get("/notifications/")
     assert response.context["unread_notifications"] == 2
-    assert "2<span class=\"visually-hidden\"> non lues" in response.content.decode()
+    assert '2<span class="visually-hidden"> non lues' in response.content.decode()
 
 
 def test_opening_a_notification_marks_it_read_and_follows_its_link(client):

@@ -52,7 +52,11 @@ def test_settings_refuse_to_start_without_a_secret_key_in_production(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "QMI_SECRET_KEY"}
     env.update({"QMI_DEBUG": "0"})
     result = subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='qmi.settings'; django.setup()"],
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='qmi.settings'; django.setup()",
+        ],
         env=env,
         capture_output=True,
         text=True,

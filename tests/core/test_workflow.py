@@ -18,7 +18,9 @@ def test_available_lists_only_the_moves_the_person_may_make(staff):
     assert Edition.workflow.available(edition, UserFactory()) == []
 
 
-def test_transition_runs_the_after_commit_hook_once_committed(staff, django_capture_on_commit_callbacks):
+def test_transition_runs_the_after_commit_hook_once_committed(
+    staff, django_capture_on_commit_callbacks
+):
     edition = EditionFactory(stage=Stage.PREPARATION)
     seen = []
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

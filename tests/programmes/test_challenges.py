@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from qmi.core.audit import entries_for
 from qmi.core.models import AuditEntry
 from qmi.programmes import services
 from qmi.programmes.models import Challenge, ChallengeVersion, Sector
@@ -28,7 +29,7 @@ def test_rewriting_a_challenge_keeps_every_version_with_its_author(staff_client,
     assert [v.number for v in versions] == [1, 2]
     assert versions[1].author == staff
     assert versions[0].statement == "Des solutions pour rafraîchir les espaces publics."
-    entry = AuditEntry.objects.get(action="updated", object_id=str(challenge.pk))
+    entry = entries_for(challenge).get(action="updated")
     assert entry.changes["statement"][1].startswith("Des solutions pour rafraîchir les cours")
 
 
@@ -138,7 +139,9 @@ def test_sector_file_that_is_not_geojson_is_refused(staff_client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     participation = EditionCommuneFactory()
-    upload = SimpleUploadedFile("secteur.geojson", b"\x89PNG\r\n\x1a\n\x00\x00", content_type="image/png")
+    upload = SimpleUploadedFile(
+        "secteur.geojson", b"\x89PNG\r\n\x1a\n\x00\x00", content_type="image/png"
+    )
     response = staff_client.post(
         f"/gestion/communes/{participation.pk}/secteur/", {"name": "X", "upload": upload}
     )

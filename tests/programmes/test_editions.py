@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from qmi.core.audit import entries_for
 from qmi.core.models import AuditEntry
 from qmi.core.workflow import TransitionNotAllowed
 from qmi.programmes import services
@@ -118,7 +119,7 @@ def test_phase_can_be_moved_without_overlapping_itself(staff_client):
     assert response.status_code == 302
     phase.refresh_from_db()
     assert phase.starts_on == datetime.date(2024, 2, 10)
-    entry = AuditEntry.objects.get(action="updated", object_id=str(phase.pk))
+    entry = entries_for(phase).get(action="updated")
     assert entry.changes == {"starts_on": ["2024-02-07", "2024-02-10"]}
 
 
@@ -156,9 +157,15 @@ def test_edition_create_and_edit_leave_audit_entries(staff_client, staff):
     assert AuditEntry.objects.filter(action="created", object_id=str(edition.pk)).exists()
     staff_client.post(
         f"/gestion/editions/{edition.pk}/modifier/",
-        {"programme": programme.pk, "number": 3, "title": "QMI 3", "slug": "qmi-3", "is_public": ""},
+        {
+            "programme": programme.pk,
+            "number": 3,
+            "title": "QMI 3",
+            "slug": "qmi-3",
+            "is_public": "",
+        },
     )
-    entry = AuditEntry.objects.get(action="updated", object_id=str(edition.pk))
+    entry = entries_for(edition).get(action="updated")
     assert entry.changes["title"] == ["Troisième édition", "QMI 3"]
     assert entry.changes["is_public"] == [True, False]
     assert entry.actor == staff

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _count(client, url):
+    client.get(url)  # warm per-process caches (content types, sessions) first
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
@@ -53,14 +54,20 @@ def test_challenge_history_query_count_does_not_grow_with_versions(staff_client,
     challenge = ChallengeFactory()
     url = f"/gestion/communes/{challenge.edition_commune.pk}/defi/versions/"
     services.rewrite_challenge(
-        edition_commune=challenge.edition_commune, by=staff, theme=challenge.theme,
-        title="v2", statement="deux",
+        edition_commune=challenge.edition_commune,
+        by=staff,
+        theme=challenge.theme,
+        title="v2",
+        statement="deux",
     )
     small = _count(staff_client, url)
     for number in range(3, 21):
         services.rewrite_challenge(
-            edition_commune=challenge.edition_commune, by=staff, theme=challenge.theme,
-            title=f"v{number}", statement=f"texte {number}",
+            edition_commune=challenge.edition_commune,
+            by=staff,
+            theme=challenge.theme,
+            title=f"v{number}",
+            statement=f"texte {number}",
         )
     assert _count(staff_client, url) == small
 

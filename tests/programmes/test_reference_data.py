@@ -55,8 +55,18 @@ def test_reference_data_has_the_130_communes_with_valid_insee_codes_and_ept():
 
 def _counts():
     models = [
-        Commune, Theme, Edition, Phase, EditionCommune, Challenge, ChallengeVersion,
-        CommuneRole, Organisation, Membership, User, AuditEntry,
+        Commune,
+        Theme,
+        Edition,
+        Phase,
+        EditionCommune,
+        Challenge,
+        ChallengeVersion,
+        CommuneRole,
+        Organisation,
+        Membership,
+        User,
+        AuditEntry,
     ]
     return {model.__name__: model.objects.count() for model in models}
 
@@ -74,11 +84,18 @@ def test_demo_data_matches_the_programme_facts():
     call_command("load_demo", "--quiet-logins", stdout=None)
     first, second = Edition.objects.order_by("number")
     assert set(first.communes.values_list("commune__name", flat=True)) == {
-        "Aulnay-sous-Bois", "Meudon", "Noisy-le-Grand", "Sceaux",
+        "Aulnay-sous-Bois",
+        "Meudon",
+        "Noisy-le-Grand",
+        "Sceaux",
     }
     assert set(second.communes.values_list("commune__name", flat=True)) == {
-        "Argenteuil", "Athis-Mons", "Aubervilliers", "Fontenay-sous-Bois",
-        "Issy-les-Moulineaux", "Sucy-en-Brie",
+        "Argenteuil",
+        "Athis-Mons",
+        "Aubervilliers",
+        "Fontenay-sous-Bois",
+        "Issy-les-Moulineaux",
+        "Sucy-en-Brie",
     }
     assert first.communes.get(commune__name="Sceaux").district == "Blagis"
     assert second.communes.get(commune__name="Argenteuil").district == "Porte Saint-Germain"
@@ -86,6 +103,7 @@ def test_demo_data_matches_the_programme_facts():
     assert (ami.starts_on.isoformat(), ami.ends_on.isoformat()) == ("2023-10-23", "2024-01-12")
     # Everyone invented for the demo is marked as such.
     assert not User.objects.filter(is_demo=False).exists()
-    assert set(
-        Organisation.objects.filter(is_demo=True).values_list("kind", flat=True)
-    ) == {"experimenter", "partner"}
+    assert set(Organisation.objects.filter(is_demo=True).values_list("kind", flat=True)) == {
+        "experimenter",
+        "partner",
+    }

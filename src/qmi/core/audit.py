@@ -51,6 +51,6 @@ def record(*, obj, actor, action, changes=None, note=""):
 
 def entries_for(obj):
     content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-    return AuditEntry.objects.filter(content_type=content_type, object_id=str(obj.pk)).select_related(
-        "actor"
-    )
+    return AuditEntry.objects.filter(
+        content_type=content_type, object_id=str(obj.pk)
+    ).select_related("actor")

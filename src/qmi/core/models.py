@@ -56,7 +56,9 @@ class AuditEntry(models.Model):
     }
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        )
 
     def get_action_display(self):
         return self.ACTION_LABELS.get(self.action, self.action)

@@ -9,7 +9,9 @@ from .notify import absolute_url
 
 @task()
 def send_notification_email(notification_id):
-    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    notification = (
+        Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    )
     if notification is None or notification.emailed_at is not None:
         return
     body = notification.body

@@ -8,7 +8,5 @@ urlpatterns = [
     path("notifications/<int:pk>/ouvrir/", views.notification_open, name="notification_open"),
     path("notifications/tout-lire/", views.notification_read_all, name="notification_read_all"),
     path("langue/", views.set_language, name="set_language"),
-    path(
-        "gestion/journal/<int:content_type>/<int:object_id>/", views.audit_list, name="audit"
-    ),
+    path("gestion/journal/<int:content_type>/<int:object_id>/", views.audit_list, name="audit"),
 ]

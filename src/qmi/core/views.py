@@ -47,7 +47,9 @@ def notification_open(request, pk):
 @require_POST
 def notification_read_all(request):
     count = notify.mark_all_read(by=request.user)
-    messages.success(request, _("%(count)d notification(s) marquée(s) comme lue(s).") % {"count": count})
+    messages.success(
+        request, _("%(count)d notification(s) marquée(s) comme lue(s).") % {"count": count}
+    )
     return HttpResponseRedirect("/notifications/")
 
 

@@ -33,7 +33,12 @@ class PhaseForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
-        if kind and Phase.objects.filter(edition=self.edition, kind=kind).exclude(pk=self.instance.pk).exists():
+        if (
+            kind
+            and Phase.objects.filter(edition=self.edition, kind=kind)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
             self.add_error("kind", _("Cette édition a déjà une phase de ce type."))
         for field, message in check_phase_dates(
             edition=self.edition,
@@ -56,7 +61,9 @@ class AddCommuneForm(forms.ModelForm):
 
     def __init__(self, *args, edition, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = Commune.objects.exclude(editions__edition=edition).order_by("name")
+        self.fields["commune"].queryset = Commune.objects.exclude(
+            editions__edition=edition
+        ).order_by("name")
         self.fields["commune"].empty_label = _("Choisissez une commune")
 
 
@@ -100,7 +107,9 @@ class SectorForm(forms.Form):
     def __init__(self, *args, commune, **kwargs):
         self.commune = commune
         super().__init__(*args, **kwargs)
-        self.fields["upload"].widget.attrs["accept"] = ".geojson,.json,application/geo+json,application/json"
+        self.fields["upload"].widget.attrs["accept"] = (
+            ".geojson,.json,application/geo+json,application/json"
+        )
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
@@ -125,7 +134,10 @@ class SectorForm(forms.Form):
                 return data
         if not text.strip():
             if "upload" not in self.errors:
-                self.add_error("geometry", _("Dessinez le secteur sur la carte ou fournissez un fichier GeoJSON."))
+                self.add_error(
+                    "geometry",
+                    _("Dessinez le secteur sur la carte ou fournissez un fichier GeoJSON."),
+                )
             return data
         try:
             clean = geo.parse_sector(

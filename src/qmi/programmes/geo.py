@@ -2,6 +2,7 @@
 
 import json
 import math
+from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -28,7 +29,8 @@ def points_of(geometry):
 
 def bbox(geometry):
     xs, ys = [], []
-    for lon, lat, *_ in points_of(geometry):
+    for point in points_of(geometry):
+        lon, lat = point[0], point[1]
         xs.append(lon)
         ys.append(lat)
     return min(xs), min(ys), max(xs), max(ys)
@@ -39,7 +41,8 @@ def _ring_area_m2(ring):
     if len(ring) < 4:
         return 0.0
     total = 0.0
-    for (lon1, lat1, *_), (lon2, lat2, *__) in zip(ring, ring[1:], strict=False):
+    for first, second in pairwise(ring):
+        lon1, lat1, lon2, lat2 = first[0], first[1], second[0], second[1]
         total += math.radians(lon2 - lon1) * (
             2 + math.sin(math.radians(lat1)) + math.sin(math.radians(lat2))
         )
@@ -82,9 +85,13 @@ def _check_ring(ring):
         if (
             not isinstance(point, list)
             or len(point) < 2
-            or not all(isinstance(value, int | float) and math.isfinite(value) for value in point[:2])
+            or not all(
+                isinstance(value, int | float) and math.isfinite(value) for value in point[:2]
+            )
         ):
-            raise ValidationError(_("Une coordonnée n'est pas un couple de nombres."), code="coords")
+            raise ValidationError(
+                _("Une coordonnée n'est pas un couple de nombres."), code="coords"
+            )
         lon, lat = point[0], point[1]
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise ValidationError(
@@ -109,7 +116,9 @@ def parse_sector(text, *, max_bytes, commune_geometry=None):
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        raise ValidationError(_("Ce n'est pas un fichier GeoJSON valide (JSON illisible)."), code="json") from None
+        raise ValidationError(
+            _("Ce n'est pas un fichier GeoJSON valide (JSON illisible)."), code="json"
+        ) from None
     geometry = _extract_geometry(data)
     polygons = _rings(geometry)
     if geometry["type"] == "Polygon":

@@ -40,7 +40,9 @@ def _save_with_audit(obj, fields, values, by, *, creating=False):
     obj.save()
     changes = audit.diff(before, audit.snapshot(obj, fields))
     if creating or changes:
-        audit.record(obj=obj, actor=by, action="created" if creating else "updated", changes=changes)
+        audit.record(
+            obj=obj, actor=by, action="created" if creating else "updated", changes=changes
+        )
     return obj
 
 
@@ -108,7 +110,9 @@ def delete_phase(*, phase, by):
         obj=phase.edition,
         actor=by,
         action="deleted",
-        changes={"phase": [f"{phase.get_kind_display()} ({phase.starts_on} → {phase.ends_on})", None]},
+        changes={
+            "phase": [f"{phase.get_kind_display()} ({phase.starts_on} → {phase.ends_on})", None]
+        },
     )
     phase.delete()
 
@@ -173,7 +177,9 @@ def save_sector(*, edition_commune, by, name, geometry, area_hectares):
         "geometry": geometry,
         "area_hectares": Decimal(str(round(area_hectares, 1))),
     }
-    return _save_with_audit(sector, ["name", "geometry", "area_hectares"], values, by, creating=creating)
+    return _save_with_audit(
+        sector, ["name", "geometry", "area_hectares"], values, by, creating=creating
+    )
 
 
 @transaction.atomic

@@ -92,7 +92,8 @@ def edition_create(request):
 def edition_detail(request, pk):
     edition = get_object_or_404(editions_with_timeline(Edition.objects.all()), pk=pk)
     moves = [
-        (move, Stage(move.target).label) for move in Edition.workflow.available(edition, request.user)
+        (move, Stage(move.target).label)
+        for move in Edition.workflow.available(edition, request.user)
     ]
     context = {
         "edition": edition,
@@ -246,7 +247,9 @@ def challenge_history(request, pk):
     challenge = getattr(edition_commune, "challenge", None)
     if challenge is None:
         raise Http404
-    versions = ChallengeVersion.objects.filter(challenge=challenge).select_related("author", "theme")
+    versions = ChallengeVersion.objects.filter(challenge=challenge).select_related(
+        "author", "theme"
+    )
     page = Paginator(versions, 20).get_page(request.GET.get("page"))
     numbers = list(versions.values_list("number", flat=True))
     compared = None

@@ -44,18 +44,38 @@ EDITIONS = [
             "dont près de 21 % internationales. Clôture le 13 février 2025 à Aulnay-sous-Bois."
         ),
         "phases": [
-            (Stage.EXPRESSION_OF_INTEREST, D(2022, 11, 9), D(2023, 1, 31),
-             "Appel à manifestation d'intérêt ouvert aux communes d'octobre 2022 à janvier 2023 "
-             "(jour de clôture non publié)."),
-            (Stage.CALL_FOR_PROJECTS, D(2023, 2, 1), D(2023, 4, 9),
-             "Appel à expérimenter ouvert en février 2023, clos le 9 avril 2023. "
-             "Les quatre communes ont été désignées en mars 2023."),
-            (Stage.EXPERIMENTER_SELECTION, D(2023, 4, 10), D(2023, 5, 31),
-             "Analyse des candidatures, auditions et jury avec les communes."),
-            (Stage.EXPERIMENTATION, D(2023, 6, 1), D(2024, 12, 31),
-             "30 solutions accueillies dans les quatre communes depuis juin 2023."),
-            (Stage.EVALUATION, D(2025, 1, 1), D(2025, 2, 13),
-             "Évaluation des solutions et bilan ; clôture le 13 février 2025 à Aulnay-sous-Bois."),
+            (
+                Stage.EXPRESSION_OF_INTEREST,
+                D(2022, 11, 9),
+                D(2023, 1, 31),
+                "Appel à manifestation d'intérêt ouvert aux communes d'octobre 2022 à janvier 2023 "
+                "(jour de clôture non publié).",
+            ),
+            (
+                Stage.CALL_FOR_PROJECTS,
+                D(2023, 2, 1),
+                D(2023, 4, 9),
+                "Appel à expérimenter ouvert en février 2023, clos le 9 avril 2023. "
+                "Les quatre communes ont été désignées en mars 2023.",
+            ),
+            (
+                Stage.EXPERIMENTER_SELECTION,
+                D(2023, 4, 10),
+                D(2023, 5, 31),
+                "Analyse des candidatures, auditions et jury avec les communes.",
+            ),
+            (
+                Stage.EXPERIMENTATION,
+                D(2023, 6, 1),
+                D(2024, 12, 31),
+                "30 solutions accueillies dans les quatre communes depuis juin 2023.",
+            ),
+            (
+                Stage.EVALUATION,
+                D(2025, 1, 1),
+                D(2025, 2, 13),
+                "Évaluation des solutions et bilan ; clôture le 13 février 2025 à Aulnay-sous-Bois.",
+            ),
         ],
         "communes": [
             ("93005", "Centre-Gare", "espaces-publics"),
@@ -75,23 +95,51 @@ EDITIONS = [
             "le Bureau du 6 février 2024 a retenu six communes, en deux vagues."
         ),
         "phases": [
-            (Stage.EXPRESSION_OF_INTEREST, D(2023, 10, 23), D(2024, 1, 12),
-             "Deux webinaires d'information : le 14 novembre 2023 de 9 h à 10 h et le "
-             "23 novembre 2023 de 12 h 30 à 13 h 30."),
-            (Stage.COMMUNE_SELECTION, D(2024, 1, 13), D(2024, 2, 6),
-             "Choix de six communes par le Bureau de la Métropole du 6 février 2024."),
-            (Stage.FRAMING, D(2024, 2, 7), D(2024, 5, 12),
-             "Conventions avec les communes, diagnostic territorial avec l'Institut Paris Région, "
-             "réécriture des défis."),
-            (Stage.CALL_FOR_PROJECTS, D(2024, 5, 13), D(2024, 6, 16),
-             "Première vague pour Aubervilliers, Athis-Mons et Fontenay-sous-Bois."),
-            (Stage.EXPERIMENTER_SELECTION, D(2024, 6, 17), D(2024, 9, 30),
-             "19 lauréats de la première vague connus en septembre 2024."),
-            (Stage.EXPERIMENTATION, D(2024, 10, 1), D(2025, 12, 31),
-             "Seconde vague pour Argenteuil, Issy-les-Moulineaux et Sucy-en-Brie : appel à "
-             "expérimenter du 20 janvier au 23 février 2025, 6 à 8 projets par commune."),
-            (Stage.EVALUATION, D(2026, 1, 1), D(2026, 2, 28),
-             "Évaluation des solutions et rapport d'évaluation par commune."),
+            (
+                Stage.EXPRESSION_OF_INTEREST,
+                D(2023, 10, 23),
+                D(2024, 1, 12),
+                "Deux webinaires d'information : le 14 novembre 2023 de 9 h à 10 h et le "
+                "23 novembre 2023 de 12 h 30 à 13 h 30.",
+            ),
+            (
+                Stage.COMMUNE_SELECTION,
+                D(2024, 1, 13),
+                D(2024, 2, 6),
+                "Choix de six communes par le Bureau de la Métropole du 6 février 2024.",
+            ),
+            (
+                Stage.FRAMING,
+                D(2024, 2, 7),
+                D(2024, 5, 12),
+                "Conventions avec les communes, diagnostic territorial avec l'Institut Paris Région, "
+                "réécriture des défis.",
+            ),
+            (
+                Stage.CALL_FOR_PROJECTS,
+                D(2024, 5, 13),
+                D(2024, 6, 16),
+                "Première vague pour Aubervilliers, Athis-Mons et Fontenay-sous-Bois.",
+            ),
+            (
+                Stage.EXPERIMENTER_SELECTION,
+                D(2024, 6, 17),
+                D(2024, 9, 30),
+                "19 lauréats de la première vague connus en septembre 2024.",
+            ),
+            (
+                Stage.EXPERIMENTATION,
+                D(2024, 10, 1),
+                D(2025, 12, 31),
+                "Seconde vague pour Argenteuil, Issy-les-Moulineaux et Sucy-en-Brie : appel à "
+                "expérimenter du 20 janvier au 23 février 2025, 6 à 8 projets par commune.",
+            ),
+            (
+                Stage.EVALUATION,
+                D(2026, 1, 1),
+                D(2026, 2, 28),
+                "Évaluation des solutions et rapport d'évaluation par commune.",
+            ),
         ],
         "communes": [
             ("95018", "Porte Saint-Germain", None),
@@ -107,18 +155,26 @@ EDITIONS = [
 # Challenges of the 1st edition: theme and district are public; the wording is a
 # summary written for the demo, not the official text of the challenge.
 CHALLENGES = {
-    "93005": ("Espaces publics et services urbains à Centre-Gare",
-              "Tester dans le quartier Centre-Gare des solutions pour l'espace public et les "
-              "services urbains, par exemple des revêtements perméables issus du recyclage."),
-    "92048": ("Flux, mobilités et logistique à Meudon-la-Forêt",
-              "Tester à Meudon-la-Forêt des solutions de mobilité et de logistique urbaine, par "
-              "exemple des vélos cargos pour les professionnels."),
-    "93051": ("Économie circulaire au Mont d'Est",
-              "Tester au Mont d'Est des solutions d'économie circulaire, par exemple la réduction "
-              "des emballages de la vente à emporter."),
-    "92071": ("Adaptation au changement climatique aux Blagis",
-              "Tester aux Blagis des solutions contre les îlots de chaleur, par exemple du "
-              "mobilier de végétalisation issu de l'économie circulaire."),
+    "93005": (
+        "Espaces publics et services urbains à Centre-Gare",
+        "Tester dans le quartier Centre-Gare des solutions pour l'espace public et les "
+        "services urbains, par exemple des revêtements perméables issus du recyclage.",
+    ),
+    "92048": (
+        "Flux, mobilités et logistique à Meudon-la-Forêt",
+        "Tester à Meudon-la-Forêt des solutions de mobilité et de logistique urbaine, par "
+        "exemple des vélos cargos pour les professionnels.",
+    ),
+    "93051": (
+        "Économie circulaire au Mont d'Est",
+        "Tester au Mont d'Est des solutions d'économie circulaire, par exemple la réduction "
+        "des emballages de la vente à emporter.",
+    ),
+    "92071": (
+        "Adaptation au changement climatique aux Blagis",
+        "Tester aux Blagis des solutions contre les îlots de chaleur, par exemple du "
+        "mobilier de végétalisation issu de l'économie circulaire.",
+    ),
 }
 
 PEOPLE = [
@@ -142,7 +198,9 @@ class Command(BaseCommand):
     help = "Charge les données de démonstration (idempotent) et affiche les comptes de démo."
 
     def add_arguments(self, parser):
-        parser.add_argument("--quiet-logins", action="store_true", help="N'affiche pas les comptes.")
+        parser.add_argument(
+            "--quiet-logins", action="store_true", help="N'affiche pas les comptes."
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -182,7 +240,11 @@ class Command(BaseCommand):
                 Phase.objects.update_or_create(
                     edition=edition,
                     kind=kind,
-                    defaults={"starts_on": starts_on, "ends_on": ends_on, "description": description},
+                    defaults={
+                        "starts_on": starts_on,
+                        "ends_on": ends_on,
+                        "description": description,
+                    },
                 )
             for insee, district, theme_slug in spec["communes"]:
                 participation, _ = EditionCommune.objects.update_or_create(
@@ -190,19 +252,21 @@ class Command(BaseCommand):
                     commune=Commune.objects.get(insee=insee),
                     defaults={"district": district},
                 )
-                if insee in CHALLENGES and spec["number"] == 1:
-                    if not Challenge.objects.filter(edition_commune=participation).exists():
-                        title, statement = CHALLENGES[insee]
-                        services.rewrite_challenge(
-                            edition_commune=participation,
-                            by=staff,
-                            theme=themes[theme_slug],
-                            title=title,
-                            statement=statement,
-                        )
+                has_challenge = Challenge.objects.filter(edition_commune=participation).exists()
+                if insee in CHALLENGES and spec["number"] == 1 and not has_challenge:
+                    title, statement = CHALLENGES[insee]
+                    services.rewrite_challenge(
+                        edition_commune=participation,
+                        by=staff,
+                        theme=themes[theme_slug],
+                        title=title,
+                        statement=statement,
+                    )
         for email, number, insee, role in ROLES:
             CommuneRole.objects.get_or_create(
-                edition_commune=EditionCommune.objects.get(edition__number=number, commune__insee=insee),
+                edition_commune=EditionCommune.objects.get(
+                    edition__number=number, commune__insee=insee
+                ),
                 user=people[email],
                 role=role,
             )
@@ -213,7 +277,11 @@ class Command(BaseCommand):
     def _organisations(self):
         specs = {
             "parisandco": {"name": "Paris&Co", "kind": Organisation.Kind.OPERATOR},
-            "mgp": {"name": "Métropole du Grand Paris", "kind": Organisation.Kind.METROPOLIS, "siret": "200054781"},
+            "mgp": {
+                "name": "Métropole du Grand Paris",
+                "kind": Organisation.Kind.METROPOLIS,
+                "siret": "200054781",
+            },
             "startup": {
                 "name": "Rue Fraîche (startup fictive)",
                 "kind": Organisation.Kind.EXPERIMENTER,
@@ -237,7 +305,9 @@ class Command(BaseCommand):
             result[commune.insee], _ = Organisation.objects.update_or_create(
                 commune=commune,
                 defaults={
-                    "name": f"Ville de {commune.name}" if commune.name[0] not in "AEIOUÉ" else f"Ville d'{commune.name}",
+                    "name": f"Ville de {commune.name}"
+                    if commune.name[0] not in "AEIOUÉ"
+                    else f"Ville d'{commune.name}",
                     "kind": Organisation.Kind.COMMUNE,
                     "siret": commune.siren,
                 },
@@ -269,7 +339,7 @@ class Command(BaseCommand):
 
     def print_logins(self):
         self.stdout.write("")
-        self.stdout.write("Comptes de démonstration (mot de passe pour tous : %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Comptes de démonstration (mot de passe pour tous : {DEMO_PASSWORD})")
         labels = {
             "operateur@demo.qmi.example": "Opérateur (Paris&Co) — espace de gestion",
             "metropole@demo.qmi.example": "Métropole du Grand Paris — espace de gestion",
