@@ -167,6 +167,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# The project-wide static folder (vendored libraries, stylesheet) belongs to no app.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 # Documents are confidential: no MEDIA_URL is served; files go through permission-checked views.

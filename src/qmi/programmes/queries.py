@@ -14,9 +14,10 @@ def editions_with_timeline(queryset):
         Prefetch("phases", queryset=Phase.objects.order_by("starts_on")),
         Prefetch(
             "communes",
-            queryset=EditionCommune.objects.select_related("commune", "challenge__theme").order_by(
-                "commune__name"
-            ),
+            # Outlines are heavy and lists never draw them: maps fetch them separately.
+            queryset=EditionCommune.objects.select_related("commune", "challenge__theme")
+            .defer("commune__geometry")
+            .order_by("commune__name"),
         ),
     )
 

@@ -6,6 +6,10 @@ app_name = "showcase"
 urlpatterns = [
     path("", views.home, name="home"),
     path("editions/<slug:slug>/", views.edition, name="edition"),
-    path("editions/<slug:slug>/communes/<slug:commune>/", views.edition_commune, name="edition_commune"),
+    path(
+        "editions/<slug:slug>/communes/<slug:commune>/",
+        views.edition_commune,
+        name="edition_commune",
+    ),
     path("carte/communes.geojson", views.communes_geojson, name="communes_geojson"),
 ]

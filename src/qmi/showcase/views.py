@@ -2,56 +2,34 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 
-from qmi.programmes.models import Commune, Edition, EditionCommune, Programme, Theme
-from qmi.programmes.queries import editions_with_timeline
+from qmi.programmes.models import Commune, EditionCommune, Programme, Theme
 
-
-def _public_editions():
-    return editions_with_timeline(Edition.objects.filter(is_public=True).order_by("-number"))
+from .queries import HOME_EDITION_LIMIT, map_highlight, public_editions, timeline
 
 
 def home(request):
-    editions = list(_public_editions()[:10])
-    highlighted = {}
+    editions = list(public_editions()[:HOME_EDITION_LIMIT])
     for edition in editions:
-        for participation in edition.communes.all():
-            highlighted.setdefault(participation.commune.insee, []).append(
-                {
-                    "edition": edition.title,
-                    "number": edition.number,
-                    "district": participation.district,
-                    "url": participation.get_absolute_url(),
-                    "name": participation.commune.name,
-                }
-            )
+        edition.timeline = timeline(edition)
     return render(
         request,
         "showcase/home.html",
         {
-            "programme": Programme.objects.first(),
+            "programme": Programme.objects.order_by("pk").first(),
             "editions": editions,
-            "themes": Theme.objects.order_by("order"),
-            "map_highlight": highlighted,
+            "themes": Theme.objects.order_by("order", "name"),
+            "map_highlight": map_highlight(editions),
         },
     )
 
 
 def edition(request, slug):
-    edition = get_object_or_404(_public_editions(), slug=slug)
-    highlighted = {
-        participation.commune.insee: [
-            {
-                "edition": edition.title,
-                "number": edition.number,
-                "district": participation.district,
-                "url": participation.get_absolute_url(),
-                "name": participation.commune.name,
-            }
-        ]
-        for participation in edition.communes.all()
-    }
+    edition = get_object_or_404(public_editions(), slug=slug)
+    edition.timeline = timeline(edition)
     return render(
-        request, "showcase/edition.html", {"edition": edition, "map_highlight": highlighted}
+        request,
+        "showcase/edition.html",
+        {"edition": edition, "map_highlight": map_highlight([edition])},
     )
 
 
@@ -97,7 +75,7 @@ def communes_geojson(request):
         {
             "type": "Feature",
             "properties": {"insee": insee, "name": name, "ept": ept},
-            "geometry": geometry,
+            "geometry": geometry or None,
         }
         for insee, name, ept, geometry in Commune.objects.order_by("insee").values_list(
             "insee", "name", "ept_name", "geometry"
