@@ -1,0 +1,112 @@
+"""Accounts: sign-up with e-mail verification, and each role's landing page after login."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from .helpers import check_page, login, logout, visit
+
+NEW_PASSWORD = "Tournesol-Quartier-2026"
+
+
+def _confirmation_path(message):
+    """The path of the verification link in an allauth e-mail (host aside)."""
+    bodies = [message.body] + [content for content, _ in getattr(message, "alternatives", [])]
+    for body in bodies:
+        found = re.search(r"https?://[^\s\"'<>]+/confirm-email/[^\s\"'<>]+", body)
+        if found:
+            parts = urlsplit(found.group(0))
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    raise AssertionError(f"no confirmation link in the e-mail:\n{message.body}")
+
+
+def test_signup_verification_login(page, demo):
+    visit(page, "/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Créer un compte").first.click()
+    check_page(page)
+    assert urlsplit(page.url).path == "/compte/signup/", page.url
+
+    form = page.locator("form:has(input[name='password1'])")
+    form.locator("input[name='full_name']").fill("Ada Lovelace")
+    form.locator("input[name='email']").fill("ada.lovelace@example.org")
+    form.locator("input[name='password1']").fill(NEW_PASSWORD)
+    form.locator("input[name='password2']").fill(NEW_PASSWORD)
+    mail.outbox.clear()
+    with page.expect_navigation():
+        form.locator("[type='submit']").first.click()
+    check_page(page)
+    # Verification is mandatory: the account waits for its e-mail to be confirmed.
+    assert "/compte/confirm-email/" in page.url, page.url
+
+    sent = [m for m in mail.outbox if "ada.lovelace@example.org" in m.to]
+    assert len(sent) == 1, [(m.to, m.subject) for m in mail.outbox]
+    path = _confirmation_path(sent[0])
+
+    visit(page, path)
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(r"confirm", re.I)).first.click()
+    check_page(page)
+
+    logout(page)
+    login(page, "ada.lovelace@example.org", NEW_PASSWORD)
+    assert urlsplit(page.url).path == "/espace/", page.url
+    expect(page.locator("h1")).to_contain_text("Mon espace")
+
+
+def _workspace_path(insee, number):
+    from qmi.programmes.models import EditionCommune
+
+    participation = EditionCommune.objects.get(edition__number=number, commune__insee=insee)
+    return f"/espace/commune/{participation.pk}/"
+
+
+def _organisation_path(name):
+    from qmi.accounts.models import Organisation
+
+    return f"/organisations/{Organisation.objects.get(name=name).pk}/"
+
+
+ROLE_HOMES = [
+    # e-mail, where the person lands, a heading on that page
+    ("operateur@demo.qmi.example", lambda: "/gestion/", "Espace de gestion"),
+    ("metropole@demo.qmi.example", lambda: "/gestion/", "Espace de gestion"),
+    ("agent.sceaux@demo.qmi.example", lambda: _workspace_path("92071", 1), "Sceaux"),
+    ("agent.argenteuil@demo.qmi.example", lambda: _workspace_path("95018", 2), "Argenteuil"),
+    (
+        "experimentateur@demo.qmi.example",
+        lambda: _organisation_path("Rue Fraîche (startup fictive)"),
+        "Rue Fraîche",
+    ),
+    (
+        "expert@demo.qmi.example",
+        lambda: _organisation_path("Fondation Ville Durable (partenaire fictif)"),
+        "Fondation Ville Durable",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("email", "home", "heading"), ROLE_HOMES, ids=[row[0].split("@")[0] for row in ROLE_HOMES]
+)
+def test_role_lands_on_its_home(page, demo, email, home, heading):
+    login(page, email)
+    assert urlsplit(page.url).path == home(), page.url
+    expect(page.locator("h1")).to_contain_text(heading)
+
+
+def test_commune_agent_cannot_open_another_commune(page, demo):
+    login(page, "agent.sceaux@demo.qmi.example")
+    assert urlsplit(page.url).path == _workspace_path("92071", 1), page.url
+    other = _workspace_path("95018", 2)
+    page.qmi_console.allow(re.escape(other))
+    visit(page, other, status=404)
+
+
+def test_experimenter_cannot_open_the_back_office(page, demo):
+    login(page, "experimentateur@demo.qmi.example")
+    page.qmi_console.allow(r"/gestion/$")
+    visit(page, "/gestion/", status=404)
