@@ -1,5 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.utils import translation
+
+from .queries import landing_url_for
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,3 +13,12 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def get_login_redirect_url(self, request):
+        """Straight to the home of the person's role (a `?next=` still wins, allauth sees to it)."""
+        return landing_url_for(request.user)
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's e-mails are signed with the platform's address, not the request's host."""
+        context = {**context, "qmi_site_url": settings.SITE_URL}
+        return super().render_mail(template_prefix, email, context, headers=headers)

@@ -19,14 +19,41 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "language"]
+        help_texts = {
+            "full_name": _("Le nom que voient les autres membres de vos organisations."),
+            "language": _("La langue des pages et des e-mails que la plateforme vous envoie."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
+        self.fields["full_name"].widget.attrs["autocomplete"] = "name"
 
 
 class OrganisationForm(forms.ModelForm):
     """One form for every kind; the fields that do not apply to a kind are refused."""
 
+    # Longer than the stored 14 digits so "732 829 320 00074" can be typed as printed.
+    siret = forms.CharField(
+        label=_("SIREN ou SIRET"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "legal_form", "country", "siret", "commune", "website", "description"]
+        fields = [
+            "name",
+            "kind",
+            "legal_form",
+            "country",
+            "siret",
+            "commune",
+            "website",
+            "description",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, allowed_kinds=None, can_set_commune=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,11 +61,18 @@ class OrganisationForm(forms.ModelForm):
             self.fields["kind"].choices = [
                 choice for choice in Organisation.Kind.choices if choice[0] in allowed_kinds
             ]
+            if len(allowed_kinds) == 1:
+                # Nothing to choose: shown for information, never taken from the request.
+                self.fields["kind"].disabled = True
         if not can_set_commune:
             del self.fields["commune"]
         else:
             self.fields["commune"].queryset = self.fields["commune"].queryset.order_by("name")
         self.fields["legal_form"].help_text = _("Pour les expérimentateurs seulement.")
+        self.fields["siret"].help_text = _(
+            "9 chiffres (SIREN) ou 14 chiffres (SIRET), pour les organisations françaises ; "
+            "les espaces sont acceptés."
+        )
 
     def clean_siret(self):
         return normalise_siret(self.cleaned_data.get("siret"))
@@ -57,7 +91,9 @@ class OrganisationForm(forms.ModelForm):
             if kind == Organisation.Kind.COMMUNE and not data.get("commune"):
                 self.add_error("commune", _("Choisissez la commune que représente l'organisation."))
             if kind != Organisation.Kind.COMMUNE and data.get("commune"):
-                self.add_error("commune", _("Seule une organisation de type commune a une commune."))
+                self.add_error(
+                    "commune", _("Seule une organisation de type commune a une commune.")
+                )
         siret = data.get("siret")
         if siret and str(country) == "FR":
             try:
@@ -71,6 +107,20 @@ class InvitationForm(forms.ModelForm):
     class Meta:
         model = Invitation
         fields = ["email", "role"]
+        labels = {"email": _("Adresse e-mail de la personne invitée")}
+        help_texts = {
+            "role": _(
+                "Un administrateur peut modifier l'organisation, inviter et retirer des membres."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "invite_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
 
 
 class MemberRoleForm(forms.ModelForm):

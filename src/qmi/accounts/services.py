@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -12,8 +13,9 @@ from django.utils.translation import gettext as _
 from qmi.core import audit
 from qmi.core.notify import notify
 
-from .models import Invitation, Membership, Organisation
+from .models import Invitation, Membership, Organisation, User
 from .rules import forget_memberships
+from .tasks import send_invitation_email
 
 ORGANISATION_FIELDS = [
     "name",
@@ -48,7 +50,13 @@ def create_organisation(*, by, admin=None, **fields):
         obj=organisation,
         actor=by,
         action="created",
-        changes=audit.diff({}, audit.snapshot(organisation, ORGANISATION_FIELDS)),
+        changes={
+            name: change
+            for name, change in audit.diff(
+                {}, audit.snapshot(organisation, ORGANISATION_FIELDS)
+            ).items()
+            if change[1] not in ("", None)
+        },
     )
     # Staff set organisations up for others and then invite their administrator.
     first_admin = admin or (None if by.has_perm("accounts.access_backoffice") else by)
@@ -62,31 +70,42 @@ def create_organisation(*, by, admin=None, **fields):
 
 @transaction.atomic
 def update_organisation(*, organisation, by, **fields):
+    """Change an organisation's details; the audit entry holds each field's before and after."""
     _require(by, "accounts.change_organisation", organisation)
     # Only operator staff may change what an organisation is (its kind or commune).
     if not by.has_perm("accounts.access_backoffice"):
         fields.pop("kind", None)
         fields.pop("commune", None)
-    before = audit.snapshot(organisation, ORGANISATION_FIELDS)
+    unknown = set(fields) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown organisation fields: {sorted(unknown)}")
+    # The "before" values come from the database, not from the caller's object,
+    # which a ModelForm has already modified in place.
+    current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = audit.snapshot(current, ORGANISATION_FIELDS)
     for name, value in fields.items():
-        setattr(organisation, name, value)
-    organisation.full_clean()
-    organisation.save()
-    changes = audit.diff(before, audit.snapshot(organisation, ORGANISATION_FIELDS))
+        setattr(current, name, value)
+    current.full_clean()
+    current.save()
+    changes = audit.diff(before, audit.snapshot(current, ORGANISATION_FIELDS))
     if changes:
-        audit.record(obj=organisation, actor=by, action="updated", changes=changes)
-    return organisation
+        audit.record(obj=current, actor=by, action="updated", changes=changes)
+    return current
 
 
 @transaction.atomic
 def invite_member(*, organisation, email, role, by):
     """Invite someone by e-mail; the link is valid for QMI_INVITATION_DAYS days."""
     _require(by, "accounts.manage_members", organisation)
-    email = email.strip().lower()
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Saisissez une adresse e-mail valide.")}) from None
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Choisissez un rôle dans la liste.")})
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
-        raise ValidationError(
-            {"email": _("Cette personne fait déjà partie de l'organisation.")}
-        )
+        raise ValidationError({"email": _("Cette personne fait déjà partie de l'organisation.")})
     now = timezone.now()
     if Invitation.objects.filter(
         organisation=organisation,
@@ -111,33 +130,14 @@ def invite_member(*, organisation, email, role, by):
         action="invited",
         changes={"invitation": [None, f"{email} ({invitation.get_role_display()})"]},
     )
-    transaction.on_commit(lambda: send_invitation(invitation))
+    transaction.on_commit(lambda: send_invitation_email.enqueue(invitation_id=invitation.pk))
     return invitation
-
-
-def send_invitation(invitation):
-    """Invitees may have no account yet, so the invitation is a plain e-mail."""
-    from django.core.mail import EmailMessage
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from qmi.core.notify import absolute_url
-
-    url = absolute_url(reverse("accounts:invitation", kwargs={"token": invitation.token}))
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {"invitation": invitation, "url": url}
-        subject = render_to_string("accounts/email/invitation.subject.txt", context).strip()
-        body = render_to_string("accounts/email/invitation.body.txt", context)
-    EmailMessage(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-        body=body,
-        to=[invitation.email],
-    ).send()
 
 
 @transaction.atomic
 def revoke_invitation(*, invitation, by):
     _require(by, "accounts.manage_members", invitation.organisation)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status != Invitation.Status.PENDING:
         raise ValidationError(_("Seule une invitation en attente peut être révoquée."))
     invitation.revoked_at = timezone.now()
@@ -158,7 +158,10 @@ def accept_invitation(*, invitation, by):
     status = invitation.status
     if status == Invitation.Status.EXPIRED:
         raise ValidationError(
-            _("Cette invitation a expiré. Demandez à l'organisation de vous en envoyer une nouvelle.")
+            _(
+                "Cette invitation a expiré. "
+                "Demandez à l'organisation de vous en envoyer une nouvelle."
+            )
         )
     if status == Invitation.Status.REVOKED:
         raise ValidationError(_("Cette invitation a été révoquée."))
@@ -172,7 +175,8 @@ def accept_invitation(*, invitation, by):
     if invitation.email.lower() not in addresses:
         raise ValidationError(
             _(
-                "Cette invitation a été envoyée à %(email)s. Connectez-vous avec cette adresse pour l'accepter."
+                "Cette invitation a été envoyée à %(email)s. "
+                "Connectez-vous avec cette adresse pour l'accepter."
             )
             % {"email": invitation.email}
         )
@@ -199,7 +203,11 @@ def accept_invitation(*, invitation, by):
         notify(
             recipients=admins,
             template="accounts/email/member_joined",
-            context={"member": by, "organisation": invitation.organisation},
+            context={
+                "member": by,
+                "membership": membership,
+                "organisation": invitation.organisation,
+            },
             url=reverse("accounts:organisation", kwargs={"pk": invitation.organisation.pk}),
         )
     forget_memberships(by)
@@ -207,12 +215,20 @@ def accept_invitation(*, invitation, by):
 
 
 def _ensure_another_admin(membership):
-    others = Membership.objects.filter(
-        organisation=membership.organisation, role=Membership.Role.ADMIN
-    ).exclude(pk=membership.pk)
-    if not others.exists():
+    # The organisation's admin rows are locked so two admins demoting each
+    # other at the same moment cannot leave it with none.
+    others = list(
+        Membership.objects.select_for_update()
+        .filter(organisation_id=membership.organisation_id, role=Membership.Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .values_list("pk", flat=True)
+    )
+    if not others:
         raise ValidationError(
-            _("Une organisation doit garder au moins un administrateur.")
+            _(
+                "Une organisation doit garder au moins un administrateur : "
+                "nommez d'abord quelqu'un d'autre administrateur."
+            )
         )
 
 
@@ -220,8 +236,15 @@ def _ensure_another_admin(membership):
 def change_member_role(*, membership, role, by):
     _require(by, "accounts.manage_members", membership.organisation)
     if role not in Membership.Role.values:
-        raise ValidationError(_("Rôle inconnu."))
-    if membership.role == Membership.Role.ADMIN and role != Membership.Role.ADMIN:
+        raise ValidationError(_("Choisissez un rôle dans la liste."))
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user", "organisation")
+        .get(pk=membership.pk)
+    )
+    if membership.role == role:
+        return membership
+    if membership.role == Membership.Role.ADMIN:
         _ensure_another_admin(membership)
     before = membership.get_role_display()
     membership.role = role
@@ -230,36 +253,51 @@ def change_member_role(*, membership, role, by):
         obj=membership.organisation,
         actor=by,
         action="role_changed",
-        changes={membership.user.email: [before, membership.get_role_display()]},
+        changes={str(membership.user.email): [before, membership.get_role_display()]},
     )
     forget_memberships(membership.user)
+    forget_memberships(by)
     return membership
 
 
 @transaction.atomic
 def remove_member(*, membership, by):
     _require(by, "accounts.manage_members", membership.organisation)
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user", "organisation")
+        .get(pk=membership.pk)
+    )
     if membership.role == Membership.Role.ADMIN:
         _ensure_another_admin(membership)
     audit.record(
         obj=membership.organisation,
         actor=by,
         action="member_removed",
-        changes={"membre": [membership.user.email, None]},
+        changes={"membre": [f"{membership.user.email} ({membership.get_role_display()})", None]},
     )
     membership.delete()
     forget_memberships(membership.user)
+    forget_memberships(by)
 
 
 @transaction.atomic
 def update_profile(*, user, by, full_name, language):
     if user.pk != by.pk:
         raise PermissionDenied
-    before = audit.snapshot(user, ["full_name", "language"])
-    user.full_name = full_name
-    user.language = language
-    user.save(update_fields=["full_name", "language"])
-    changes = audit.diff(before, audit.snapshot(user, ["full_name", "language"]))
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choisissez une langue dans la liste.")})
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise ValidationError({"full_name": _("Indiquez votre nom complet.")})
+    # Read the stored values: the caller's object may already hold the new ones.
+    current = User.objects.select_for_update().get(pk=user.pk)
+    before = audit.snapshot(current, ["full_name", "language"])
+    current.full_name = full_name
+    current.language = language
+    current.save(update_fields=["full_name", "language"])
+    changes = audit.diff(before, audit.snapshot(current, ["full_name", "language"]))
     if changes:
-        audit.record(obj=user, actor=by, action="updated", changes=changes)
-    return user
+        audit.record(obj=current, actor=by, action="updated", changes=changes)
+    user.full_name, user.language = current.full_name, current.language
+    return current

@@ -43,6 +43,9 @@ def validate_siren_or_siret(value):
         )
     if not is_valid_siren_or_siret(digits):
         raise ValidationError(
-            _("Ce numéro n'est pas valide : sa clé de contrôle ne correspond pas. Vérifiez-le sur votre avis de situation INSEE."),
+            _(
+                "Ce numéro n'est pas valide : sa clé de contrôle ne correspond pas. "
+                "Vérifiez-le sur votre avis de situation INSEE."
+            ),
             code="checksum",
         )

@@ -1,47 +1,65 @@
+"""Thin views: load what the person may see, call one service, say what happened."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qmi.core.audit import entries_for
 
-from . import services
-from .access import backoffice_required, get_organisation_for
+from . import queries, services
+from .access import backoffice_required, get_organisation_for, has_totp
 from .forms import InvitationForm, MemberRoleForm, OrganisationForm, ProfileForm
 from .models import Invitation, Membership, Organisation
+
+MEMBERS_PER_PAGE = 50
+ORGANISATIONS_PER_PAGE = 30
+
+
+def _apply_errors(form, error):
+    """Put a service's ValidationError next to its field, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _run_form(request, form, save):
+    """Call `save(cleaned_data)` for a valid POSTed form; None when the form must be shown again."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            return save(form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    return None
 
 
 @login_required
 def home(request):
-    """Each person lands on the home of their role."""
+    """Each person lands on the home of their role; this page lists what they have."""
     user = request.user
-    if user.has_perm("accounts.access_backoffice"):
-        return redirect("programmes:backoffice")
+    landing = queries.landing_url_for(user)
+    if landing != reverse("accounts:home"):
+        return redirect(landing)
     from qmi.programmes.queries import workspaces_for
 
-    workspaces = list(workspaces_for(user))
-    if len(workspaces) == 1:
-        return redirect("programmes:workspace", pk=workspaces[0].pk)
-    organisations = list(
-        Organisation.objects.filter(memberships__user=user).exclude(kind=Organisation.Kind.COMMUNE)
-    )
-    if not workspaces and len(organisations) == 1:
-        return redirect("accounts:organisation", pk=organisations[0].pk)
-    pending = Invitation.objects.filter(
-        email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True
-    ).select_related("organisation")
     return render(
         request,
         "accounts/home.html",
         {
-            "workspaces": workspaces,
-            "organisations": organisations,
-            "invitations": [i for i in pending if i.status == Invitation.Status.PENDING],
+            "workspaces": list(workspaces_for(user)[:50]),
+            "organisations": list(queries.personal_organisations(user).order_by("name")[:50]),
+            "invitations": list(queries.pending_invitations_for(user)[:20]),
         },
     )
 
@@ -50,32 +68,39 @@ def home(request):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        services.update_profile(
-            user=request.user,
-            by=request.user,
-            full_name=form.cleaned_data["full_name"],
-            language=form.cleaned_data["language"],
-        )
-        messages.success(request, _("Votre profil a été enregistré."))
-        response = redirect("accounts:profile")
-        response.set_cookie("django_language", request.user.language, samesite="Lax")
-        return response
-    organisations = Membership.objects.filter(user=request.user).select_related("organisation")
-    return render(request, "accounts/profile.html", {"form": form, "memberships": organisations})
-
-
-def _save_organisation_form(request, form, save):
-    """Run a service from a valid form; a ValidationError lands next to its field."""
-    if request.method == "POST" and form.is_valid():
         try:
-            return save(form.cleaned_data)
+            services.update_profile(
+                user=request.user,
+                by=request.user,
+                full_name=form.cleaned_data["full_name"],
+                language=form.cleaned_data["language"],
+            )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
-    return None
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Votre profil a été enregistré."))
+            response = redirect("accounts:profile")
+            response.set_cookie("django_language", request.user.language, samesite="Lax")
+            return response
+    if form.errors:
+        # The form filled request.user with the refused values: show the stored ones around it.
+        request.user.refresh_from_db(fields=["full_name", "language"])
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("organisation__commune")
+        .order_by("organisation__name")
+    )
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "memberships": memberships,
+            "emailaddresses": request.user.emailaddress_set.order_by("-primary", "email"),
+            "has_totp": has_totp(request.user),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -86,62 +111,86 @@ def organisation_create(request):
         can_set_commune=False,
         initial={"kind": Organisation.Kind.EXPERIMENTER},
     )
-    organisation = _save_organisation_form(
+    organisation = _run_form(
         request, form, lambda data: services.create_organisation(by=request.user, **data)
     )
     if organisation:
-        messages.success(request, _("L'organisation « %(name)s » a été créée.") % {"name": organisation.name})
+        messages.success(
+            request,
+            _("L'organisation « %(name)s » a été créée. Vous en êtes l'administrateur.")
+            % {"name": organisation.name},
+        )
         return redirect("accounts:organisation", pk=organisation.pk)
-    return render(request, "accounts/organisation_form.html", {"form": form, "creating": True})
+    return render(
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "creating": True, "backoffice": False},
+        status=400 if form.errors else 200,
+    )
+
+
+def _organisation_context(request, organisation, *, invitation_form=None):
+    """Everything the organisation page shows, in a fixed number of queries."""
+    user = request.user
+    can_manage = user.has_perm("accounts.manage_members", organisation)
+    members = Paginator(queries.organisation_members(organisation), MEMBERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "organisation": organisation,
+        "members": members,
+        "can_manage": can_manage,
+        "can_edit": user.has_perm("accounts.change_organisation", organisation),
+        "is_staff": user.has_perm("accounts.access_backoffice"),
+        "invitations": list(queries.open_invitations(organisation)[:50]) if can_manage else [],
+        "invitation_form": (invitation_form or InvitationForm()) if can_manage else None,
+        "role_choices": Membership.Role.choices,
+    }
+    if user.has_perm("core.view_audit"):
+        content_type = ContentType.objects.get_for_model(Organisation)
+        context["audit_entries"] = entries_for(organisation)[:20]
+        context["audit_more_url"] = reverse(
+            "core:audit", kwargs={"content_type": content_type.pk, "object_id": organisation.pk}
+        )
+    return context
 
 
 @login_required
 def organisation_detail(request, pk):
     organisation = get_organisation_for(request.user, pk)
-    members = organisation.memberships.select_related("user").order_by("user__email")
-    can_manage = request.user.has_perm("accounts.manage_members", organisation)
-    invitations = (
-        organisation.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
-        if can_manage
-        else Invitation.objects.none()
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        _organisation_context(request, organisation),
     )
-    context = {
-        "organisation": organisation,
-        "members": Paginator(members, 50).get_page(request.GET.get("page")),
-        "invitations": invitations.select_related("invited_by")[:50],
-        "can_manage": can_manage,
-        "can_edit": request.user.has_perm("accounts.change_organisation", organisation),
-        "invitation_form": InvitationForm(),
-        "role_choices": Membership.Role.choices,
-    }
-    if request.user.has_perm("core.view_audit"):
-        context["audit_entries"] = entries_for(organisation)[:20]
-    return render(request, "accounts/organisation_detail.html", context)
 
 
 @login_required
 def organisation_edit(request, pk):
     organisation = get_organisation_for(request.user, pk, "accounts.change_organisation")
     staff = request.user.has_perm("accounts.access_backoffice")
+    # The form works on its own copy: a refused change never shows on the page's title.
     form = OrganisationForm(
         request.POST or None,
-        instance=organisation,
+        instance=Organisation.objects.select_related("commune").get(pk=organisation.pk),
         allowed_kinds=None if staff else [organisation.kind],
         can_set_commune=staff,
     )
-    if request.method == "POST":
-        # The instance is refreshed so a refused change leaves nothing half-applied.
-        organisation.refresh_from_db()
-    saved = _save_organisation_form(
+    saved = _run_form(
         request,
         form,
-        lambda data: services.update_organisation(organisation=organisation, by=request.user, **data),
+        lambda data: services.update_organisation(
+            organisation=organisation, by=request.user, **data
+        ),
     )
     if saved:
         messages.success(request, _("Les modifications ont été enregistrées."))
         return redirect("accounts:organisation", pk=organisation.pk)
     return render(
-        request, "accounts/organisation_form.html", {"form": form, "organisation": organisation}
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "organisation": organisation, "backoffice": staff},
+        status=400 if form.errors else 200,
     )
 
 
@@ -150,37 +199,27 @@ def organisation_edit(request, pk):
 def invite(request, pk):
     organisation = get_organisation_for(request.user, pk, "accounts.manage_members")
     form = InvitationForm(request.POST)
-    if form.is_valid():
-        try:
-            invitation = services.invite_member(
-                organisation=organisation,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(
-                request, _("Invitation envoyée à %(email)s.") % {"email": invitation.email}
-            )
-            return redirect("accounts:organisation", pk=organisation.pk)
-    members = organisation.memberships.select_related("user").order_by("user__email")
+    invitation = _run_form(
+        request,
+        form,
+        lambda data: services.invite_member(
+            organisation=organisation, email=data["email"], role=data["role"], by=request.user
+        ),
+    )
+    if invitation:
+        messages.success(
+            request,
+            _("Invitation envoyée à %(email)s ; le lien est valable jusqu'au %(date)s.")
+            % {
+                "email": invitation.email,
+                "date": date_format(timezone.localtime(invitation.expires_at), "j F Y"),
+            },
+        )
+        return redirect(reverse("accounts:organisation", kwargs={"pk": pk}) + "#invitations")
     return render(
         request,
         "accounts/organisation_detail.html",
-        {
-            "organisation": organisation,
-            "members": Paginator(members, 50).get_page(1),
-            "invitations": organisation.invitations.filter(
-                accepted_at__isnull=True, revoked_at__isnull=True
-            )[:50],
-            "can_manage": True,
-            "can_edit": request.user.has_perm("accounts.change_organisation", organisation),
-            "invitation_form": form,
-            "role_choices": Membership.Role.choices,
-        },
+        _organisation_context(request, organisation, invitation_form=form),
         status=400,
     )
 
@@ -192,72 +231,125 @@ def invitation_revoke(request, pk, invitation_pk):
     invitation = get_object_or_404(Invitation, pk=invitation_pk, organisation=organisation)
     try:
         services.revoke_invitation(invitation=invitation, by=request.user)
-        messages.success(request, _("L'invitation a été révoquée."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("accounts:organisation", pk=organisation.pk)
+    else:
+        messages.success(
+            request, _("L'invitation de %(email)s a été révoquée.") % {"email": invitation.email}
+        )
+    return redirect(reverse("accounts:organisation", kwargs={"pk": pk}) + "#invitations")
 
 
 @login_required
 @require_POST
 def member_update(request, pk, membership_pk):
     organisation = get_organisation_for(request.user, pk, "accounts.manage_members")
-    membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_pk, organisation=organisation
+    )
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choisissez un rôle dans la liste."))
-        return redirect("accounts:organisation", pk=organisation.pk)
-    try:
-        services.change_member_role(membership=membership, role=form.cleaned_data["role"], by=request.user)
-        messages.success(request, _("Le rôle a été modifié."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("accounts:organisation", pk=organisation.pk)
+    else:
+        try:
+            services.change_member_role(
+                membership=membership, role=form.cleaned_data["role"], by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Le rôle de %(name)s est maintenant : %(role)s.")
+                % {
+                    "name": membership.user,
+                    "role": Membership.Role(form.cleaned_data["role"]).label,
+                },
+            )
+    if not request.user.has_perm("accounts.view_organisation", organisation):
+        return redirect("accounts:home")
+    return redirect(reverse("accounts:organisation", kwargs={"pk": pk}) + "#members")
 
 
 @login_required
 @require_POST
 def member_remove(request, pk, membership_pk):
     organisation = get_organisation_for(request.user, pk, "accounts.manage_members")
-    membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_pk, organisation=organisation
+    )
     try:
         services.remove_member(membership=membership, by=request.user)
-        messages.success(request, _("%(name)s ne fait plus partie de l'organisation.") % {"name": membership.user})
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("accounts:organisation", pk=organisation.pk)
+    else:
+        messages.success(
+            request,
+            _("%(name)s ne fait plus partie de l'organisation.") % {"name": membership.user},
+        )
+    # Someone who removed themselves can no longer see the organisation.
+    if not request.user.has_perm("accounts.view_organisation", organisation):
+        return redirect("accounts:home")
+    return redirect(reverse("accounts:organisation", kwargs={"pk": pk}) + "#members")
 
 
 def invitation_accept(request, token):
-    invitation = Invitation.objects.select_related("organisation").filter(token=token).first()
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by").filter(token=token).first()
+    )
     if invitation is None:
         raise Http404
-    if request.method == "POST" and request.user.is_authenticated:
+    error = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
         try:
             services.accept_invitation(invitation=invitation, by=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+            invitation.refresh_from_db()
         else:
             messages.success(
                 request,
-                _("Bienvenue dans l'organisation « %(name)s ».") % {"name": invitation.organisation.name},
+                _("Bienvenue dans l'organisation « %(name)s ».")
+                % {"name": invitation.organisation.name},
             )
-            return redirect("accounts:home")
-    return render(request, "accounts/invitation.html", {"invitation": invitation})
+            return redirect("accounts:organisation", pk=invitation.organisation_id)
+    user = request.user
+    addresses = set()
+    if user.is_authenticated:
+        addresses = {user.email.lower()} | {
+            email.lower()
+            for email in user.emailaddress_set.filter(verified=True).values_list("email", flat=True)
+        }
+    next_query = urlencode({"next": request.path})
+    return render(
+        request,
+        "accounts/invitation.html",
+        {
+            "invitation": invitation,
+            "status": invitation.status,
+            "statuses": Invitation.Status,
+            "error": error,
+            "address_matches": invitation.email.lower() in addresses,
+            "login_url": f"{reverse('account_login')}?{next_query}",
+            "signup_url": (
+                f"{reverse('account_signup')}?"
+                f"{urlencode({'next': request.path, 'email': invitation.email})}"
+            ),
+        },
+        status=400 if error else 200,
+    )
 
 
 @backoffice_required
 def backoffice_organisations(request):
-    organisations = Organisation.objects.select_related("commune").annotate(
-        member_count=Count("memberships")
-    )
     kind = request.GET.get("type", "")
-    query = request.GET.get("q", "").strip()
-    if kind in Organisation.Kind.values:
-        organisations = organisations.filter(kind=kind)
-    if query:
-        organisations = organisations.filter(Q(name__icontains=query) | Q(siret__startswith=query))
-    page = Paginator(organisations.order_by("name"), 30).get_page(request.GET.get("page"))
+    if kind not in Organisation.Kind.values:
+        kind = ""
+    query = request.GET.get("q", "").strip()[:100]
+    organisations = queries.backoffice_organisations(kind=kind, query=query)
+    page = Paginator(organisations, ORGANISATIONS_PER_PAGE).get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return render(
@@ -269,6 +361,7 @@ def backoffice_organisations(request):
             "kind": kind,
             "q": query,
             "query": querystring.urlencode(),
+            "filtered": bool(kind or query),
         },
     )
 
@@ -276,7 +369,7 @@ def backoffice_organisations(request):
 @backoffice_required
 def backoffice_organisation_create(request):
     form = OrganisationForm(request.POST or None)
-    organisation = _save_organisation_form(
+    organisation = _run_form(
         request, form, lambda data: services.create_organisation(by=request.user, **data)
     )
     if organisation:
@@ -285,7 +378,12 @@ def backoffice_organisation_create(request):
             _("L'organisation « %(name)s » a été créée. Invitez maintenant son administrateur.")
             % {"name": organisation.name},
         )
-        return redirect("accounts:organisation", pk=organisation.pk)
-    return render(request, "accounts/organisation_form.html", {"form": form, "creating": True})
-
-
+        return redirect(
+            reverse("accounts:organisation", kwargs={"pk": organisation.pk}) + "#invite"
+        )
+    return render(
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "creating": True, "backoffice": True},
+        status=400 if form.errors else 200,
+    )
