@@ -5,8 +5,7 @@ from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import check_for_language
-from django.utils.translation import gettext as _
+from django.utils.translation import check_for_language, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -48,7 +47,13 @@ def notification_open(request, pk):
 def notification_read_all(request):
     count = notify.mark_all_read(by=request.user)
     messages.success(
-        request, _("%(count)d notification(s) marquée(s) comme lue(s).") % {"count": count}
+        request,
+        ngettext(
+            "%(count)d notification marquée comme lue.",
+            "%(count)d notifications marquées comme lues.",
+            count,
+        )
+        % {"count": count},
     )
     return HttpResponseRedirect("/notifications/")
 

@@ -5,6 +5,7 @@ import math
 from itertools import pairwise
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 # A sector may spill a little over the commune's edge (a street, a station square).
@@ -150,7 +151,7 @@ def parse_sector(text, *, max_bytes, commune_geometry=None):
                 _(
                     "Le secteur se trouve à %(km)s km de la commune : vérifiez le fichier (projection, commune choisie)."
                 )
-                % {"km": f"{distance / 1000:.1f}".replace(".", ",")},
+                % {"km": number_format(distance / 1000, 1)},
                 code="outside",
             )
     return clean
