@@ -19,7 +19,11 @@ install: $(STAMP)
 
 # Translations are compiled here, never committed (.mo files are generated).
 messages: install
-	cd src/qmi && $(DEV_ENV) ../../$(PY) -m django compilemessages --settings=qmi.settings -v 0
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		cd src/qmi && $(DEV_ENV) ../../$(PY) -m django compilemessages --settings=qmi.settings -v 0; \
+	else \
+		echo "gettext (msgfmt) absent : l'interface restera en français (apt-get install gettext)."; \
+	fi
 
 migrate: messages
 	mkdir -p var

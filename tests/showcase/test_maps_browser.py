@@ -131,7 +131,7 @@ def test_map_says_so_when_outlines_cannot_load(client):
         page.goto(ORIGIN + "/")
         status = page.locator(".map-status")
         status.wait_for()
-        assert "n’ont pas pu être chargés" in status.inner_text()
+        assert "n'ont pas pu être chargés" in status.inner_text()
 
     assert [p for p in problems if "404" not in p] == []
 

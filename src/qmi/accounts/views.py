@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qmi.core.audit import entries_for
+from qmi.core.forms import apply_errors
 
 from . import queries, services
 from .access import backoffice_required, get_organisation_for, has_totp
@@ -25,22 +26,13 @@ MEMBERS_PER_PAGE = 50
 ORGANISATIONS_PER_PAGE = 30
 
 
-def _apply_errors(form, error):
-    """Put a service's ValidationError next to its field, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _run_form(request, form, save):
     """Call `save(cleaned_data)` for a valid POSTed form; None when the form must be shown again."""
     if request.method == "POST" and form.is_valid():
         try:
             return save(form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
     return None
 
 
@@ -76,7 +68,7 @@ def profile(request):
                 language=form.cleaned_data["language"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Votre profil a été enregistré."))
             response = redirect("accounts:profile")

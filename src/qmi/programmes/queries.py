@@ -39,3 +39,20 @@ def get_edition_commune_for(user, pk, permission="programmes.view_commune_worksp
     if not user.has_perm(permission, edition_commune):
         raise Http404
     return edition_commune
+
+
+def sector_map_data(edition_commune):
+    """What a sector map draws: the commune's outline and, once drawn, the sector."""
+    sector = getattr(edition_commune, "sector", None)
+    return {
+        "commune": {
+            "type": "Feature",
+            "properties": {"name": edition_commune.commune.name},
+            "geometry": edition_commune.commune.geometry or None,
+        },
+        "sector": (
+            {"type": "Feature", "properties": {"name": sector.name}, "geometry": sector.geometry}
+            if sector
+            else None
+        ),
+    }

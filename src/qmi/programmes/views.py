@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
 from qmi.core.audit import entries_for
+from qmi.core.forms import apply_errors
 from qmi.core.textdiff import html_diff
 from qmi.core.workflow import TransitionNotAllowed
 
@@ -27,15 +28,7 @@ from .forms import (
     TeamMemberForm,
 )
 from .models import ChallengeVersion, CommuneRole, Edition, Phase, Stage
-from .queries import editions_with_timeline, get_edition_commune_for
-
-
-def _apply_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from .queries import editions_with_timeline, get_edition_commune_for, sector_map_data
 
 
 def _audit_context(user, obj):
@@ -48,22 +41,6 @@ def _audit_context(user, obj):
         "audit_entries": entries_for(obj)[:20],
         "audit_more_url": reverse(
             "core:audit", kwargs={"content_type": content_type.pk, "object_id": obj.pk}
-        ),
-    }
-
-
-def _map_data(edition_commune):
-    sector = getattr(edition_commune, "sector", None)
-    return {
-        "commune": {
-            "type": "Feature",
-            "properties": {"name": edition_commune.commune.name},
-            "geometry": edition_commune.commune.geometry or None,
-        },
-        "sector": (
-            {"type": "Feature", "properties": {"name": sector.name}, "geometry": sector.geometry}
-            if sector
-            else None
         ),
     }
 
@@ -157,7 +134,7 @@ def phase_form(request, pk, phase_pk=None):
         try:
             services.save_phase(edition=edition, phase=phase, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("La phase a été enregistrée."))
             return redirect("programmes:edition", pk=edition.pk)
@@ -188,7 +165,7 @@ def commune_add(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -217,7 +194,7 @@ def edition_commune_detail(request, pk):
         "challenge": getattr(edition_commune, "challenge", None),
         "team": edition_commune.team.select_related("user"),
         "team_form": TeamMemberForm(edition_commune=edition_commune),
-        "map_data": _map_data(edition_commune),
+        "map_data": sector_map_data(edition_commune),
         **_audit_context(request.user, edition_commune),
     }
     return render(request, "programmes/edition_commune_detail.html", context)
@@ -315,7 +292,11 @@ def sector_edit(request, pk):
     return render(
         request,
         "programmes/sector_form.html",
-        {"form": form, "edition_commune": edition_commune, "map_data": _map_data(edition_commune)},
+        {
+            "form": form,
+            "edition_commune": edition_commune,
+            "map_data": sector_map_data(edition_commune),
+        },
     )
 
 
@@ -335,7 +316,7 @@ def workspace(request, pk):
         "can_manage_team": can_manage_team,
         "team_form": TeamMemberForm(edition_commune=edition_commune) if can_manage_team else None,
         "other_workspaces": workspaces_for(request.user).exclude(pk=edition_commune.pk),
-        "map_data": _map_data(edition_commune),
+        "map_data": sector_map_data(edition_commune),
     }
     return render(request, "programmes/workspace.html", context)
 

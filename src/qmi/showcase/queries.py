@@ -1,8 +1,7 @@
 """Reads behind the public pages, each in a fixed number of queries."""
 
-from django.db.models import Prefetch
-
-from qmi.programmes.models import STAGE_ORDER, Edition, EditionCommune, Phase
+from qmi.programmes.models import STAGE_ORDER, Edition
+from qmi.programmes.queries import editions_with_timeline
 
 # The home page shows this many editions at most, newest first.
 HOME_EDITION_LIMIT = 10
@@ -10,20 +9,7 @@ HOME_EDITION_LIMIT = 10
 
 def public_editions():
     """Public editions with their phases and communes (outlines left out: the map fetches them)."""
-    return (
-        Edition.objects.filter(is_public=True)
-        .select_related("programme")
-        .prefetch_related(
-            Prefetch("phases", queryset=Phase.objects.order_by("starts_on")),
-            Prefetch(
-                "communes",
-                queryset=EditionCommune.objects.select_related("commune", "challenge__theme")
-                .defer("commune__geometry")
-                .order_by("commune__name"),
-            ),
-        )
-        .order_by("-number")
-    )
+    return editions_with_timeline(Edition.objects.filter(is_public=True)).order_by("-number")
 
 
 def timeline(edition):

@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 
 from qmi.programmes.models import Commune, EditionCommune, Programme, Theme
+from qmi.programmes.queries import sector_map_data
 
 from .queries import HOME_EDITION_LIMIT, map_highlight, public_editions, timeline
 
@@ -43,18 +44,7 @@ def edition_commune(request, slug, commune):
         commune__slug=commune,
     )
     sector = getattr(participation, "sector", None)
-    map_data = {
-        "commune": {
-            "type": "Feature",
-            "properties": {"name": participation.commune.name},
-            "geometry": participation.commune.geometry or None,
-        },
-        "sector": (
-            {"type": "Feature", "properties": {"name": sector.name}, "geometry": sector.geometry}
-            if sector
-            else None
-        ),
-    }
+    map_data = sector_map_data(participation)
     return render(
         request,
         "showcase/edition_commune.html",
