@@ -6,9 +6,7 @@ a tile server configured here cannot answer, as on a machine without internet.
 """
 
 import json
-import os
 import re
-import shutil
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,7 +17,7 @@ from django.urls import reverse
 import qmi
 from tests.factories import CommuneFactory, EditionCommuneFactory, EditionFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 STATIC_DIR = Path(qmi.__file__).resolve().parent / "static"
 ORIGIN = "http://qmi.test"
@@ -27,59 +25,42 @@ UNREACHABLE_TILES = "https://tiles.invalid/{z}/{x}/{y}.png"
 CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
 
 
-def _chromium():
-    wanted = os.environ.get("QMI_CHROMIUM", "").strip()
-    for candidate in [wanted] if wanted else ["/usr/bin/chromium", shutil.which("chromium")]:
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    if os.environ.get("QMI_REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes"}:
-        pytest.fail("QMI_REQUIRE_BROWSER=1 but Debian's chromium is not installed")
-    pytest.skip("Debian's chromium is not installed: apt-get install chromium")
-
-
 @contextmanager
-def browser_page(documents):
-    """A chromium page where ORIGIN + path serves `documents[path]` = (body, headers)."""
-    executable = _chromium()
-    from playwright.sync_api import sync_playwright
-
+def browser_page(browser, documents):
+    """A page of the shared chromium where ORIGIN + path serves `documents[path]` = (body, headers)."""
     problems = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page(locale="fr-FR", viewport={"width": 1200, "height": 900})
-        page.set_default_timeout(10_000)
+    page = browser.new_page(locale="fr-FR", viewport={"width": 1200, "height": 900})
+    page.set_default_timeout(10_000)
 
-        def serve(route):
-            url = urlsplit(route.request.url)
-            if f"{url.scheme}://{url.netloc}" != ORIGIN:
-                route.abort("internetdisconnected")
-            elif url.path.startswith("/static/"):
-                path = (STATIC_DIR / url.path.removeprefix("/static/")).resolve()
-                if STATIC_DIR in path.parents and path.is_file():
-                    content_type = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
-                    route.fulfill(path=str(path), content_type=content_type)
-                else:
-                    route.fulfill(status=404, body="")
-            elif url.path in documents:
-                body, headers = documents[url.path]
-                route.fulfill(status=200, body=body, headers=headers)
+    def serve(route):
+        url = urlsplit(route.request.url)
+        if f"{url.scheme}://{url.netloc}" != ORIGIN:
+            route.abort("internetdisconnected")
+        elif url.path.startswith("/static/"):
+            path = (STATIC_DIR / url.path.removeprefix("/static/")).resolve()
+            if STATIC_DIR in path.parents and path.is_file():
+                content_type = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+                route.fulfill(path=str(path), content_type=content_type)
             else:
                 route.fulfill(status=404, body="")
+        elif url.path in documents:
+            body, headers = documents[url.path]
+            route.fulfill(status=200, body=body, headers=headers)
+        else:
+            route.fulfill(status=404, body="")
 
-        def on_console(message):
-            location = (message.location or {}).get("url", "")
-            if message.type == "error" and not location.startswith("https://tiles.invalid/"):
-                problems.append(message.text)
+    def on_console(message):
+        location = (message.location or {}).get("url", "")
+        if message.type == "error" and not location.startswith("https://tiles.invalid/"):
+            problems.append(message.text)
 
-        page.route("**/*", serve)
-        page.on("console", on_console)
-        page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
-        try:
-            yield page, problems
-        finally:
-            browser.close()
+    page.route("**/*", serve)
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    try:
+        yield page, problems
+    finally:
+        page.close()
 
 
 def _document(response):
@@ -90,7 +71,7 @@ def _document(response):
     return response.content.decode(), headers
 
 
-def test_map_draws_outlines_when_tiles_are_unreachable(client, settings):
+def test_map_draws_outlines_when_tiles_are_unreachable(browser, client, settings):
     settings.QMI_MAP_TILE_URL = UNREACHABLE_TILES
     edition = EditionFactory()
     highlighted = [EditionCommuneFactory(edition=edition) for _ in range(2)]
@@ -103,7 +84,7 @@ def test_map_draws_outlines_when_tiles_are_unreachable(client, settings):
     }
     assert UNREACHABLE_TILES in documents["/"][0]
 
-    with browser_page(documents) as (page, problems):
+    with browser_page(browser, documents) as (page, problems):
         page.goto(ORIGIN + "/")
         page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
         paths = page.locator("#metropole-map .leaflet-overlay-pane path")
@@ -123,11 +104,11 @@ def test_map_draws_outlines_when_tiles_are_unreachable(client, settings):
     assert not problems, problems
 
 
-def test_map_says_so_when_outlines_cannot_load(client):
+def test_map_says_so_when_outlines_cannot_load(browser, client):
     EditionCommuneFactory()
     documents = {"/": _document(client.get(reverse("showcase:home")))}  # no GeoJSON served
 
-    with browser_page(documents) as (page, problems):
+    with browser_page(browser, documents) as (page, problems):
         page.goto(ORIGIN + "/")
         status = page.locator(".map-status")
         status.wait_for()
@@ -174,14 +155,14 @@ def _policy(client, settings):
     return client.get(reverse("showcase:home"))["Content-Security-Policy"]
 
 
-def test_sector_editor_writes_a_closed_polygon_in_lon_lat(client, settings):
+def test_sector_editor_writes_a_closed_polygon_in_lon_lat(browser, client, settings):
     policy = _policy(client, settings)
     body = EDITOR_PAGE.replace("MAP_DATA", json.dumps({"commune": COMMUNE, "sector": None}))
     documents = {
         "/secteur/": (body, {"content-type": "text/html", "content-security-policy": policy})
     }
 
-    with browser_page(documents) as (page, problems):
+    with browser_page(browser, documents) as (page, problems):
         page.goto(ORIGIN + "/secteur/")
         page.wait_for_selector("#sector-map.leaflet-container")
         buttons = page.locator(".sector-editor-toolbar button")
@@ -242,7 +223,7 @@ def test_sector_editor_writes_a_closed_polygon_in_lon_lat(client, settings):
     assert not problems, problems
 
 
-def test_sector_editor_shows_the_saved_sector(client, settings):
+def test_sector_editor_shows_the_saved_sector(browser, client, settings):
     policy = _policy(client, settings)
     sector = {"type": "Feature", "properties": {"name": "Blagis"}, "geometry": COMMUNE["geometry"]}
     body = EDITOR_PAGE.replace("MAP_DATA", json.dumps({"commune": COMMUNE, "sector": sector}))
@@ -250,7 +231,7 @@ def test_sector_editor_shows_the_saved_sector(client, settings):
         "/secteur/": (body, {"content-type": "text/html", "content-security-policy": policy})
     }
 
-    with browser_page(documents) as (page, problems):
+    with browser_page(browser, documents) as (page, problems):
         page.goto(ORIGIN + "/secteur/")
         page.wait_for_selector("#sector-map .leaflet-overlay-pane path")
         assert page.locator("#sector-map .leaflet-overlay-pane path").count() == 2
