@@ -54,6 +54,7 @@ test-browser: messages
 
 bench: messages
 	$(DEV_ENV) $(PY) bench/run.py
+	$(DEV_ENV) $(PY) bench/calls.py
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

@@ -190,3 +190,62 @@ def commune_member(commune, role=Membership.Role.ADMIN, **kwargs):
     )
     MembershipFactory(user=user, organisation=organisation, role=role)
     return user
+
+
+# Calls -----------------------------------------------------------------------
+
+from qmi.calls.models import (  # noqa: E402
+    Application,
+    Call,
+    FormRevision,
+    Question,
+    Section,
+)
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    """A published call open from yesterday to next month, with a published empty revision."""
+
+    class Meta:
+        model = Call
+        skip_postgeneration_save = True
+
+    edition = factory.SubFactory(EditionFactory)
+    kind = Call.Kind.EXPRESSION_OF_INTEREST
+    title = factory.Sequence(lambda n: f"Appel {n}")
+    slug = factory.Sequence(lambda n: f"appel-{n}")
+    eligible_kinds = factory.LazyFunction(lambda: ["commune", "experimenter"])
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+    status = Call.Status.PUBLISHED
+    reference_prefix = factory.Sequence(lambda n: f"AP{n}")
+
+    @factory.post_generation
+    def revision(obj, create, extracted, **kwargs):
+        if create and not obj.revisions.exists():
+            FormRevision.objects.create(call=obj, number=1, published_at=timezone.now())
+
+
+def add_question(call, key, kind=Question.Kind.SHORT_TEXT, *, section=None, **fields):
+    """Add a question to the call's current revision (a section is created if needed)."""
+    revision = call.current_revision
+    section = (
+        section
+        or revision.sections.first()
+        or Section.objects.create(revision=revision, order=1, title="Le projet")
+    )
+    fields.setdefault("label", key.replace("-", " ").capitalize())
+    return Question.objects.create(
+        section=section, key=key, kind=kind, order=section.questions.count() + 1, **fields
+    )
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    call = factory.SubFactory(CallFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    revision = factory.LazyAttribute(lambda o: o.call.current_revision)
+    reference = factory.Sequence(lambda n: f"DOS-{n:05d}")
+    status = Application.Status.DRAFT

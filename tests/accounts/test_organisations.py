@@ -235,3 +235,38 @@ def test_profile_update_is_audited_and_refuses_an_empty_name(client):
     assert (user.full_name, user.language) == ("Alix Moreau", "en")
     entry = AuditEntry.objects.get(object_id=str(user.pk), content_type__model="user")
     assert entry.changes == {"full_name": ["Alix", "Alix Moreau"], "language": ["fr", "en"]}
+
+
+def test_creating_an_organisation_returns_to_the_page_that_asked_for_it(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    response = client.post(
+        "/organisations/nouvelle/?next=/appels/un-appel/candidater/",
+        {
+            "name": "Nouvelle structure",
+            "kind": "experimenter",
+            "legal_form": "startup",
+            "country": "FR",
+            "next": "/appels/un-appel/candidater/",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/appels/un-appel/candidater/"
+
+
+def test_creating_an_organisation_ignores_a_next_to_another_site(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    response = client.post(
+        "/organisations/nouvelle/",
+        {
+            "name": "Autre",
+            "kind": "experimenter",
+            "legal_form": "sme",
+            "country": "FR",
+            "next": "https://evil.example/",
+        },
+    )
+    assert response["Location"].startswith("/organisations/")

@@ -444,3 +444,19 @@ def test_home_with_demo_data_shows_both_editions_and_ten_communes(client):
     # The 2nd edition is evaluating; the 1st is closed: one current step on the page.
     (current,) = re.findall(r'<li [^>]*aria-current="step"[^>]*>(.*?)</li>', html, re.S)
     assert "Évaluation et essaimage" in current and "En cours" in current
+
+
+@pytest.mark.django_db
+def test_home_and_edition_pages_link_to_their_calls(client):
+    from tests.factories import CallFactory
+
+    call = CallFactory(title="Appel ouvert aux communes")
+    draft = CallFactory(edition=call.edition, title="Appel en préparation", status="draft")
+    home = client.get("/").content.decode()
+    assert call.get_absolute_url() in home
+    assert draft.get_absolute_url() not in home
+    page = client.get(call.edition.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert call.get_absolute_url() in html
+    assert draft.get_absolute_url() not in html

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -112,6 +112,10 @@ def organisation_create(request):
             _("L'organisation « %(name)s » a été créée. Vous en êtes l'administrateur.")
             % {"name": organisation.name},
         )
+        # Back to where the person was going (e.g. the "Je candidate" page of a call).
+        target = request.POST.get("next") or request.GET.get("next", "")
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return redirect(target)
         return redirect("accounts:organisation", pk=organisation.pk)
     return render(
         request,

@@ -4,11 +4,20 @@ from django.conf import settings
 def platform(request):
     """Header data: the unread notification count (one query) and the role of the person."""
     user = getattr(request, "user", None)
-    unread = 0
+    unread = unread_threads = 0
+    messages_url_name = "calls:my_messages"
     if user is not None and user.is_authenticated:
+        from qmi.accounts.rules import is_operator_staff
+        from qmi.calls.services_messaging import unread_threads_count
+
         unread = user.notifications.filter(read_at__isnull=True).count()
+        unread_threads = unread_threads_count(user)
+        if is_operator_staff(user):
+            messages_url_name = "calls:backoffice_inbox"
     return {
         "unread_notifications": unread,
+        "unread_threads": unread_threads,
+        "messages_url_name": messages_url_name,
         "map_tile_url": settings.QMI_MAP_TILE_URL,
         "map_tile_attribution": settings.QMI_MAP_TILE_ATTRIBUTION,
     }

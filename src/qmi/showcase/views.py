@@ -1,7 +1,9 @@
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
+from qmi.calls.models import Call
 from qmi.programmes.models import Commune, EditionCommune, Programme, Theme
 from qmi.programmes.queries import sector_map_data
 
@@ -20,6 +22,9 @@ def home(request):
             "editions": editions,
             "themes": Theme.objects.order_by("order", "name"),
             "map_highlight": map_highlight(editions),
+            "open_calls": Call.objects.filter(
+                status=Call.Status.PUBLISHED, closes_at__gte=timezone.now()
+            ).select_related("edition")[:10],
         },
     )
 
@@ -30,7 +35,11 @@ def edition(request, slug):
     return render(
         request,
         "showcase/edition.html",
-        {"edition": edition, "map_highlight": map_highlight([edition])},
+        {
+            "edition": edition,
+            "map_highlight": map_highlight([edition]),
+            "calls": edition.calls.exclude(status=Call.Status.DRAFT).order_by("opens_at"),
+        },
     )
 
 

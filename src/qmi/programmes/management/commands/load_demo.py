@@ -270,6 +270,8 @@ class Command(BaseCommand):
                 user=people[email],
                 role=role,
             )
+        call_command("load_demo_calls", stdout=self.stdout)
+        call_command("load_demo_applications", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         if not options["quiet_logins"]:
             self.print_logins()

@@ -1,0 +1,206 @@
+"""Applications at scale: 10,000 applications in one call.
+
+Prints the server time (median, p95) and SQL query count of the staff list and
+of "Mes candidatures", the autosave round-trip, and the time and peak memory
+of the streamed CSV export. Runs on a throwaway SQLite database (or on
+DATABASE_URL if QMI_BENCH_DATABASE_URL is set).
+"""
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qmi.settings")
+os.environ.setdefault("QMI_DEBUG", "1")
+os.environ["QMI_DEMO_MFA_EXEMPT"] = "1"
+os.environ["QMI_TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+workdir = Path(tempfile.mkdtemp(prefix="qmi-bench-calls-"))
+os.environ["DATABASE_URL"] = os.environ.get(
+    "QMI_BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+APPLICATIONS = int(os.environ.get("QMI_BENCH_APPLICATIONS", "10000"))
+ROUNDS = int(os.environ.get("QMI_BENCH_ROUNDS", "30"))
+
+
+def prepare():
+    from qmi.accounts.models import Membership, Organisation, User
+    from qmi.calls.models import Application, Call, FormRevision, Question, Section
+    from qmi.programmes.models import Edition
+
+    call_command("migrate", verbosity=0)
+    with open(os.devnull, "w") as devnull:
+        call_command("load_demo", "--quiet-logins", stdout=devnull)
+    now = timezone.now()
+    call = Call.objects.create(
+        edition=Edition.objects.get(number=2),
+        kind=Call.Kind.PROJECTS,
+        title="Appel de mesure",
+        slug="appel-de-mesure",
+        eligible_kinds=["experimenter"],
+        opens_at=now - timezone.timedelta(days=1),
+        closes_at=now + timezone.timedelta(days=30),
+        status=Call.Status.PUBLISHED,
+        reference_prefix="BENCH",
+    )
+    revision = FormRevision.objects.create(call=call, number=1, published_at=now)
+    section = Section.objects.create(revision=revision, order=1, title="Le projet")
+    for order, key in enumerate(["titre", "resume", "budget", "site-web"], start=1):
+        Question.objects.create(
+            section=section, key=key, order=order, label=key, kind=Question.Kind.SHORT_TEXT
+        )
+    organisations = Organisation.objects.bulk_create(
+        Organisation(
+            name=f"Structure {n:05d}", kind="experimenter", legal_form="startup", is_demo=True
+        )
+        for n in range(APPLICATIONS)
+    )
+    statuses = ["draft", "submitted", "complete", "correction_requested"]
+    Application.objects.bulk_create(
+        (
+            Application(
+                call=call,
+                organisation=organisation,
+                revision=revision,
+                reference=f"BENCH-{n:05d}",
+                status=statuses[n % 4],
+                submitted_at=None if n % 4 == 0 else now,
+                answers={"titre": f"Projet {n}", "resume": "Un prototype " * 20, "budget": str(n)},
+            )
+            for n, organisation in enumerate(organisations)
+        ),
+        batch_size=1000,
+    )
+    applicant = User.objects.get(email="experimentateur@demo.qmi.example")
+    # The applicant's organisation holds a handful of applications, like a real one.
+    mine = Organisation.objects.filter(memberships__user=applicant).first()
+    for extra in range(5):
+        other_call = Call.objects.create(
+            edition=call.edition,
+            kind=Call.Kind.PROJECTS,
+            title=f"Autre appel {extra}",
+            slug=f"autre-appel-{extra}",
+            eligible_kinds=["experimenter"],
+            opens_at=now - timezone.timedelta(days=1),
+            closes_at=now + timezone.timedelta(days=30),
+            status=Call.Status.PUBLISHED,
+            reference_prefix=f"O{extra}",
+        )
+        other_revision = FormRevision.objects.create(call=other_call, number=1, published_at=now)
+        Application.objects.create(
+            call=other_call, organisation=mine, revision=other_revision, reference=f"O{extra}-0001"
+        )
+    draft = Application.objects.create(
+        call=call, organisation=mine, revision=revision, reference="BENCH-MINE"
+    )
+    assert Membership.objects.filter(user=applicant, organisation=mine).exists()
+    return call, draft
+
+
+def timed(client, method, url, data=None, expect=200, **headers):
+    start = time.perf_counter()
+    response = getattr(client, method)(url, data or {}, **headers)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == expect, (url, response.status_code)
+    return elapsed, response
+
+
+def page(client, url):
+    timed(client, "get", url)
+    timings = sorted(timed(client, "get", url)[0] for _ in range(ROUNDS))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], len(queries)
+
+
+def main():
+    from qmi.accounts.models import User
+
+    setup_test_environment()
+    call, draft = prepare()
+    staff = Client()
+    staff.force_login(User.objects.get(email="operateur@demo.qmi.example"))
+    applicant = Client()
+    applicant.force_login(User.objects.get(email="experimentateur@demo.qmi.example"))
+    print(f"QMI bench — {APPLICATIONS} candidatures dans un appel, {ROUNDS} requêtes par mesure")
+    print(f"{'mesure':<40} {'médiane':>9} {'p95':>9} {'requêtes SQL':>13}")
+    rows = [
+        (
+            "gestion : liste des candidatures",
+            staff,
+            reverse("calls:backoffice_applications", args=[call.pk]),
+        ),
+        (
+            "gestion : liste, recherche « Projet 99 »",
+            staff,
+            reverse("calls:backoffice_applications", args=[call.pk]) + "?q=Projet+99",
+        ),
+        ("Mes candidatures", applicant, reverse("calls:my_applications")),
+    ]
+    for label, client, url in rows:
+        median, p95, queries = page(client, url)
+        print(f"{label:<40} {median:>7.1f} ms {p95:>6.1f} ms {queries:>13}")
+
+    autosave_url = reverse("calls:autosave", args=[draft.pk])
+    timings = []
+    for n in range(ROUNDS):
+        draft.refresh_from_db()
+        elapsed, _ = timed(
+            applicant,
+            "post",
+            autosave_url,
+            {"section": 1, "base_version": draft.version, "titre": f"Titre {n}"},
+            expect=200,
+            HTTP_HX_REQUEST="true",
+        )
+        timings.append(elapsed)
+    timings.sort()
+    print(
+        f"{'autosave (aller-retour serveur)':<40} {statistics.median(timings):>7.1f} ms {timings[int(len(timings) * 0.95) - 1]:>6.1f} ms"
+    )
+
+    export_url = reverse("calls:export_csv", args=[call.pk])
+    for label, url in [
+        ("export CSV (un quart : brouillons)", export_url + "?status=draft"),
+        ("export CSV (toutes)", export_url),
+    ]:
+        tracemalloc.start()
+        reset_queries()
+        start = time.perf_counter()
+        response = staff.get(url)
+        size = lines = 0
+        for chunk in response.streaming_content:
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+        elapsed = time.perf_counter() - start
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(
+            f"{label:<40} {elapsed:>7.2f} s  {lines - 1} lignes, {size / 1024 / 1024:.1f} Mo, "
+            f"pic mémoire Python {peak / 1024 / 1024:.1f} Mo"
+        )
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -1,0 +1,258 @@
+"""Forms of the form builder and of call duplication: they shape input, the services judge it."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qmi.programmes.models import Edition
+
+from .files import FAMILIES
+from .models import Call, Question
+from .services_builder import CONFIG_KEYS, condition_options
+
+Kind = Question.Kind
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class SectionForm(forms.Form):
+    title = forms.CharField(label=_("Titre de la section"), max_length=200)
+    description = forms.CharField(
+        label=_("Consigne"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Affichée sous le titre de la section, pour guider les candidats."),
+    )
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type de question"), choices=Kind.choices)
+    label = forms.CharField(label=_("Intitulé"), max_length=300)
+    key = forms.CharField(
+        label=_("Clé"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            "Identifiant stable de la réponse (lettres minuscules, chiffres, tirets), unique dans le "
+            "formulaire ; proposée d'après l'intitulé si vous la laissez vide. Les brouillons gardent "
+            "leurs réponses d'une révision à l'autre grâce à elle : évitez de la changer après publication."
+        ),
+    )
+    help_text = forms.CharField(
+        label=_("Aide"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    required = forms.BooleanField(label=_("Réponse obligatoire"), required=False, initial=True)
+    # Kind-specific settings (Question.config); the builder shows those of the chosen kind.
+    max_length = forms.IntegerField(
+        label=_("Longueur maximale (caractères)"), required=False, min_value=1
+    )
+    max_chars = forms.IntegerField(
+        label=_("Nombre maximal de caractères"), required=False, min_value=1
+    )
+    choices = forms.CharField(
+        label=_("Réponses possibles"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Une réponse par ligne."),
+    )
+    min = forms.CharField(label=_("Minimum"), required=False, max_length=30)
+    max = forms.CharField(label=_("Maximum"), required=False, max_length=30)
+    unit = forms.CharField(
+        label=_("Unité"), required=False, max_length=30, help_text=_("Par exemple « € » ou « m² ».")
+    )
+    accepted = forms.MultipleChoiceField(
+        label=_("Documents acceptés"),
+        required=False,
+        choices=[(key, label) for key, (label, _types) in FAMILIES.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    max_size_mb = forms.IntegerField(
+        label=_("Taille maximale par fichier (Mo)"), required=False, min_value=1
+    )
+    multiple = forms.BooleanField(label=_("Plusieurs fichiers possibles"), required=False)
+    max_ranked = forms.IntegerField(
+        label=_("Nombre maximal de communes classées"), required=False, min_value=1
+    )
+    condition_key = forms.CharField(
+        label=_("Afficher seulement si la question…"),
+        required=False,
+        widget=forms.Select,
+        help_text=_("Parmi les questions à choix ou oui/non placées avant celle-ci."),
+    )
+    condition_value = forms.CharField(
+        label=_("… a reçu la réponse"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Exactement l'une des réponses possibles ; « oui » ou « non » pour une question oui/non."
+        ),
+    )
+
+    # Which settings appear for which kinds (the template hides the others with builder.js).
+    GROUPS = [
+        (name, [kind for kind, keys in CONFIG_KEYS.items() if name in keys])
+        for name in [
+            "max_length",
+            "max_chars",
+            "choices",
+            "min",
+            "max",
+            "unit",
+            "accepted",
+            "max_size_mb",
+            "multiple",
+            "max_ranked",
+        ]
+    ]
+
+    def __init__(self, *args, earlier=(), question=None, **kwargs):
+        if question is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(question)
+        super().__init__(*args, **kwargs)
+        sources = [
+            q for q in earlier if q.kind in (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE, Kind.YES_NO)
+        ]
+        self.fields["condition_key"].widget.choices = [("", _("— toujours afficher —"))] + [
+            (q.key, f"{q.label} ({q.key})") for q in sources
+        ]
+        # Offered to builder.js as suggestions for the expected answer.
+        self.condition_sources = [
+            {"key": q.key, "options": [label for _value, label in condition_options(q)]}
+            for q in sources
+        ]
+        self.fields["key"].widget.attrs["data-key-from"] = "id_label"
+        self.fields["key"].widget.attrs["pattern"] = "[a-z0-9_-]+"
+        self.fields["kind"].widget.attrs["data-kind-select"] = ""
+        self.fields["condition_value"].widget.attrs["list"] = "condition-values"
+
+    @staticmethod
+    def initial_from(question):
+        config = question.config or {}
+        initial = {
+            "kind": question.kind,
+            "label": question.label,
+            "key": question.key,
+            "help_text": question.help_text,
+            "required": question.required,
+            "condition_key": question.condition_key,
+            "condition_value": {"yes": _("oui"), "no": _("non")}.get(
+                question.condition_value, question.condition_value
+            )
+            if question.condition_key
+            else "",
+        }
+        for name in [
+            "max_length",
+            "max_chars",
+            "min",
+            "max",
+            "unit",
+            "accepted",
+            "max_size_mb",
+            "multiple",
+            "max_ranked",
+        ]:
+            if name in config:
+                initial[name] = config[name]
+        initial["choices"] = "\n".join(config.get("choices", []))
+        return initial
+
+    def kind_groups(self):
+        """(bound field, space-separated kinds) for the template's data-kinds attributes."""
+        return [(self[name], " ".join(kinds)) for name, kinds in self.GROUPS]
+
+    def common_fields(self):
+        return [self[name] for name in ["kind", "label", "key", "help_text", "required"]]
+
+    def values(self):
+        data = self.cleaned_data
+        config = {
+            name: data.get(name)
+            for name in [
+                "max_length",
+                "max_chars",
+                "min",
+                "max",
+                "unit",
+                "accepted",
+                "max_size_mb",
+                "multiple",
+                "max_ranked",
+            ]
+        }
+        config["choices"] = [
+            line.strip() for line in (data.get("choices") or "").splitlines() if line.strip()
+        ]
+        return {
+            "kind": data["kind"],
+            "label": data["label"],
+            "key": data.get("key", ""),
+            "help_text": data.get("help_text", ""),
+            "required": data.get("required", False),
+            "config": config,
+            "condition_key": data.get("condition_key", ""),
+            "condition_value": data.get("condition_value", ""),
+        }
+
+
+class TemplateUploadForm(forms.Form):
+    template = forms.FileField(
+        label=_("Modèle à télécharger"),
+        help_text=_(
+            "PDF, Word ou OpenDocument, 10 Mo au plus. Les candidats pourront le télécharger."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.odt"}),
+    )
+
+
+class DuplicateCallForm(forms.Form):
+    edition = forms.ModelChoiceField(
+        label=_("Édition du nouvel appel"), queryset=Edition.objects.none()
+    )
+    title = forms.CharField(label=_("Titre"), max_length=200)
+    slug = forms.SlugField(
+        label=_("Identifiant"),
+        max_length=80,
+        help_text=_("Utilisé dans l'adresse de la page publique."),
+    )
+    opens_at = forms.DateTimeField(label=_("Ouverture (heure de Paris)"), widget=DATETIME_WIDGET)
+    closes_at = forms.DateTimeField(label=_("Clôture (heure de Paris)"), widget=DATETIME_WIDGET)
+    reference_prefix = forms.CharField(
+        label=_("Préfixe des numéros de dossier"),
+        max_length=12,
+        help_text=_("Par exemple « AMI3 » : les dossiers seront numérotés AMI3-0001, AMI3-0002…"),
+    )
+
+    def __init__(self, *args, source, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "edition": source.edition_id,
+                "title": source.title,
+                "slug": f"{source.slug}-copie"[:80],
+                "reference_prefix": "",
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["edition"].queryset = Edition.objects.select_related("programme").order_by(
+            "-number"
+        )
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Call.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("Un autre appel utilise déjà cet identifiant."))
+        return slug
+
+    def clean_reference_prefix(self):
+        prefix = self.cleaned_data["reference_prefix"].strip()
+        if Call.objects.filter(reference_prefix__iexact=prefix).exists():
+            raise forms.ValidationError(
+                _("Ce préfixe est déjà utilisé par un autre appel : les numéros se confondraient.")
+            )
+        return prefix
+
+    def clean(self):
+        data = super().clean()
+        opens_at, closes_at = data.get("opens_at"), data.get("closes_at")
+        if opens_at and closes_at and closes_at <= opens_at:
+            self.add_error("closes_at", _("La clôture doit venir après l'ouverture."))
+        return data

@@ -1,0 +1,336 @@
+"""Back-office forms for calls and applications (operator staff)."""
+
+import json
+import zoneinfo
+
+from django import forms
+from django.db.models import Q
+from django.db.models.fields.json import KeyTextTransform
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from qmi.accounts.models import Organisation
+from qmi.programmes.models import EditionCommune
+
+from .html import clean_html
+from .models import Application, Call, FaqEntry, InformationSession, Question
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class ParisDateTimeField(forms.DateTimeField):
+    """A datetime-local input read and shown in Paris time, whatever the active time zone."""
+
+    input_formats = [DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
+        )
+        kwargs.setdefault("help_text", _("Heure de Paris."))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        with timezone.override(PARIS):
+            return super().to_python(value)
+
+    def prepare_value(self, value):
+        if hasattr(value, "tzinfo") and value.tzinfo is not None:
+            return timezone.localtime(value, PARIS).replace(tzinfo=None)
+        return value
+
+
+def applicant_kinds():
+    return [
+        (v, label) for v, label in Organisation.Kind.choices if v not in Organisation.STAFF_KINDS
+    ]
+
+
+class CallForm(forms.ModelForm):
+    eligible_kinds = forms.MultipleChoiceField(
+        label=_("Qui peut candidater"),
+        choices=applicant_kinds,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Cochez au moins un type d'organisation.")},
+    )
+    opens_at = ParisDateTimeField(label=_("Ouverture"))
+    closes_at = ParisDateTimeField(
+        label=_("Clôture"),
+        help_text=_("Dernier instant où un dossier peut être déposé (heure de Paris)."),
+    )
+
+    class Meta:
+        model = Call
+        fields = [
+            "edition",
+            "kind",
+            "title",
+            "slug",
+            "presentation",
+            "eligible_kinds",
+            "opens_at",
+            "closes_at",
+            "contact_name",
+            "contact_email",
+            "criteria",
+            "reference_prefix",
+        ]
+        widgets = {
+            "presentation": forms.Textarea(attrs={"rows": 10}),
+            "criteria": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "presentation": _(
+                "Balises permises : paragraphes, gras, italique, listes, liens, intertitres "
+                "(h2, h3) et citations. Le reste est retiré à l'enregistrement."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["edition"].empty_label = _("Choisissez une édition")
+
+    def clean_presentation(self):
+        return clean_html(self.cleaned_data.get("presentation", ""))
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("La clôture doit être postérieure à l'ouverture."))
+        return data
+
+
+class CallMoveForm(forms.Form):
+    target = forms.ChoiceField(choices=Call.Status.choices)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class SessionForm(forms.ModelForm):
+    starts_at = ParisDateTimeField(label=_("Début"))
+    ends_at = ParisDateTimeField(label=_("Fin"))
+
+    class Meta:
+        model = InformationSession
+        fields = ["title", "starts_at", "ends_at", "link"]
+        help_texts = {"link": _("Lien de connexion ou d'inscription (https://…).")}
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("La fin doit être postérieure au début."))
+        return data
+
+
+class FaqForm(forms.ModelForm):
+    class Meta:
+        model = FaqEntry
+        fields = ["question", "answer", "order", "is_published"]
+        widgets = {
+            "question": forms.Textarea(attrs={"rows": 2}),
+            "answer": forms.Textarea(attrs={"rows": 5}),
+        }
+
+
+# Examination -----------------------------------------------------------------
+
+
+class CorrectionForm(forms.Form):
+    message = forms.CharField(
+        label=_("Ce qui manque ou doit être corrigé"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        error_messages={"required": _("Dites ce qui manque ou doit être corrigé.")},
+    )
+    due_at = ParisDateTimeField(
+        label=_("À corriger avant le"),
+        error_messages={"required": _("Indiquez la date limite de correction.")},
+    )
+
+    def clean_due_at(self):
+        due_at = self.cleaned_data["due_at"]
+        if due_at <= timezone.now():
+            raise forms.ValidationError(_("La date limite doit être dans le futur."))
+        return due_at
+
+
+class InadmissibleForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif de l'irrecevabilité"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": _("Le motif est obligatoire : il est envoyé au candidat.")},
+    )
+
+
+# The applications list ---------------------------------------------------------
+
+SORTS = {
+    "reference": ("reference", _("Numéro")),
+    "organisation": ("organisation__name", _("Organisation")),
+    "submitted_at": ("submitted_at", _("Date de dépôt")),
+    "status": ("status", _("État")),
+}
+SORT_CHOICES = [("", _("Plus récents d'abord"))] + [
+    choice
+    for key, (_field, label) in SORTS.items()
+    for choice in ((key, label), (f"-{key}", _("%(label)s (décroissant)") % {"label": label}))
+]
+
+# Columns a person may show in the list; "q:<key>" adds a question's answer.
+BASE_COLUMNS = [
+    ("kind", _("Type")),
+    ("country", _("Pays")),
+    ("status", _("État")),
+    ("submitted_at", _("Déposé le")),
+    ("updated_at", _("Modifié le")),
+]
+DEFAULT_COLUMNS = ["kind", "country", "status", "submitted_at"]
+
+
+def ranking_keys(call):
+    return sorted(
+        set(
+            Question.objects.filter(
+                section__revision__call=call, kind=Question.Kind.COMMUNE_RANKING
+            ).values_list("key", flat=True)
+        )
+    )
+
+
+class ApplicationFilterForm(forms.Form):
+    """Filters of a call's applications, shared by the list and its CSV export."""
+
+    status = forms.ChoiceField(
+        label=_("État"), required=False, choices=[("", _("Tous")), *Application.Status.choices]
+    )
+    kind = forms.ChoiceField(label=_("Type d'organisation"), required=False)
+    commune = forms.TypedChoiceField(
+        label=_("Commune souhaitée"), required=False, coerce=int, empty_value=None
+    )
+    country = forms.ChoiceField(label=_("Pays"), required=False)
+    complete = forms.ChoiceField(
+        label=_("Complet"),
+        required=False,
+        choices=[("", _("Peu importe")), ("yes", _("Complet")), ("no", _("Pas complet"))],
+    )
+    q = forms.CharField(
+        label=_("Recherche"),
+        required=False,
+        max_length=100,
+        help_text=_("Numéro, organisation ou texte des réponses"),
+    )
+    sort = forms.ChoiceField(label=_("Tri"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.call = call
+        self.fields["kind"].choices = [("", _("Tous")), *applicant_kinds()]
+        self.fields["commune"].choices = [("", _("Toutes"))] + [
+            (ec.pk, ec.commune.name)
+            for ec in EditionCommune.objects.filter(edition_id=call.edition_id)
+            .select_related("commune")
+            .order_by("commune__name")
+        ]
+        # Only the countries of this call's applicants: a short list, in one query.
+        present = (
+            Application.objects.filter(call=call)
+            .order_by()
+            .values_list("organisation__country", flat=True)
+            .distinct()
+        )
+        self.fields["country"].choices = [
+            ("", _("Tous")),
+            *sorted(((code, countries.name(code)) for code in present), key=lambda c: c[1]),
+        ]
+
+    def is_filtered(self):
+        data = getattr(self, "cleaned_data", {})
+        return any(
+            data.get(name) for name in ("status", "kind", "commune", "country", "complete", "q")
+        )
+
+    def filter(self, queryset):
+        """Apply the valid filters to `queryset` (invalid values are ignored)."""
+        if not self.is_bound:
+            return queryset.order_by("-created_at", "-pk")
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        if data.get("kind"):
+            queryset = queryset.filter(organisation__kind=data["kind"])
+        if data.get("country"):
+            queryset = queryset.filter(organisation__country=data["country"])
+        if data.get("complete") == "yes":
+            queryset = queryset.filter(status=Application.Status.COMPLETE)
+        elif data.get("complete") == "no":
+            queryset = queryset.exclude(status=Application.Status.COMPLETE)
+        if data.get("commune"):
+            queryset = self._filter_commune(queryset, data["commune"])
+        if data.get("q"):
+            queryset = queryset.filter(_search(data["q"]))
+        sort = data.get("sort") or ""
+        key = sort.lstrip("-")
+        if key in SORTS:
+            field = SORTS[key][0]
+            return queryset.order_by(f"-{field}" if sort.startswith("-") else field, "pk")
+        return queryset.order_by("-created_at", "-pk")
+
+    def _filter_commune(self, queryset, edition_commune_id):
+        """Applications whose commune ranking (any ranking question) names this commune.
+
+        A ranking is stored as a JSON list of EditionCommune ids as strings,
+        e.g. ["12", "7"]. Reading the key as JSON text (`->>` on PostgreSQL and
+        SQLite alike) and looking for the quoted id `"12"` in it is exact (the
+        quotes stop "12" matching "112") and behaves the same on both
+        databases, unlike JSON containment which SQLite lacks. It scans the
+        call's rows, which the (call, status) index already narrows.
+        """
+        keys = ranking_keys(self.call)
+        if not keys:
+            return queryset.none()
+        aliases = {f"ranking_{i}": KeyTextTransform(key, "answers") for i, key in enumerate(keys)}
+        needle = f'"{edition_commune_id}"'
+        condition = Q()
+        for alias in aliases:
+            condition |= Q(**{f"{alias}__contains": needle})
+        return queryset.alias(**aliases).filter(condition)
+
+
+def _search(text):
+    """Reference, organisation name, or any answer's text, case-insensitively.
+
+    Answers are searched in their stored JSON text: SQLite keeps non-ASCII
+    characters \\u-escaped there, so the escaped form is searched too.
+    """
+    condition = (
+        Q(reference__icontains=text)
+        | Q(organisation__name__icontains=text)
+        | Q(answers__icontains=text)
+    )
+    escaped = json.dumps(text)[1:-1]
+    if escaped != text:
+        condition |= Q(answers__icontains=escaped)
+    return condition
+
+
+class ColumnsForm(forms.Form):
+    columns = forms.MultipleChoiceField(
+        label=_("Colonnes affichées"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["columns"].choices = column_choices(questions)
+
+
+def column_choices(questions):
+    return list(BASE_COLUMNS) + [
+        (f"q:{question.key}", question.label)
+        for question in questions
+        if question.kind != Question.Kind.DOCUMENT
+    ]

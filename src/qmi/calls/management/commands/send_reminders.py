@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from qmi.calls.services import send_deadline_reminders
+
+
+class Command(BaseCommand):
+    help = "Relance les brouillons non déposés avant la clôture des appels (à lancer chaque heure)."
+
+    def handle(self, *args, **options):
+        sent = send_deadline_reminders()
+        self.stdout.write(f"{sent} relance(s) envoyée(s).")

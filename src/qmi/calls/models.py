@@ -1,0 +1,580 @@
+"""Calls (AMI and call for projects), their forms, the applications and their documents.
+
+A call's form is versioned: a `FormRevision` holds ordered sections and
+questions. Questions carry a stable `key`, so a draft keeps its answers when it
+moves to a newer revision, and a submitted application keeps the revision it
+was submitted on. Applications move through `Application.workflow` only.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qmi.core.models import TimeStampedModel
+from qmi.core.workflow import Transition, Workflow
+
+
+def default_reminder_days():
+    return [7, 2]
+
+
+class Call(TimeStampedModel):
+    class Kind(models.TextChoices):
+        EXPRESSION_OF_INTEREST = "expression_of_interest", _("Appel à manifestation d'intérêt")
+        PROJECTS = "projects", _("Appel à expérimenter")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("En préparation")
+        PUBLISHED = "published", _("Publié")
+        CLOSED = "closed", _("Clos")
+
+    edition = models.ForeignKey(
+        "programmes.Edition",
+        verbose_name=_("édition"),
+        on_delete=models.PROTECT,
+        related_name="calls",
+    )
+    kind = models.CharField(_("type d'appel"), max_length=30, choices=Kind.choices)
+    title = models.CharField(_("titre"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    # Sanitised HTML (see calls.html.clean_html): staff write it, applicants read it.
+    presentation = models.TextField(_("présentation"), blank=True)
+    eligible_kinds = models.JSONField(
+        _("qui peut candidater"),
+        default=list,
+        help_text=_("Types d'organisation admis à candidater."),
+    )
+    opens_at = models.DateTimeField(_("ouverture"))
+    closes_at = models.DateTimeField(
+        _("clôture"),
+        help_text=_("Dernier instant où un dossier peut être déposé (heure de Paris)."),
+    )
+    contact_name = models.CharField(_("contact"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("e-mail de contact"), blank=True)
+    criteria = models.TextField(_("critères de sélection"), blank=True)
+    status = models.CharField(
+        _("état"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    reference_prefix = models.CharField(
+        _("préfixe des numéros de dossier"),
+        max_length=12,
+        help_text=_("Par exemple « AMI2 » : les dossiers seront numérotés AMI2-0001, AMI2-0002…"),
+    )
+    reminder_days = models.JSONField(
+        _("relances des brouillons (jours avant la clôture)"),
+        default=default_reminder_days,
+        blank=True,
+        help_text=_(
+            "Par exemple 7 et 2 : un e-mail à J-7 et à J-2 pour chaque brouillon non déposé."
+        ),
+    )
+
+    workflow = Workflow(
+        field="status",
+        transitions=[
+            Transition(Status.DRAFT, Status.PUBLISHED, _("Publier"), "calls.manage_calls"),
+            Transition(Status.PUBLISHED, Status.CLOSED, _("Clore"), "calls.manage_calls"),
+            Transition(Status.CLOSED, Status.PUBLISHED, _("Rouvrir"), "calls.manage_calls"),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("appel")
+        verbose_name_plural = _("appels")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_opening"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("calls:call", kwargs={"slug": self.slug})
+
+    def accepts_submissions(self, now=None):
+        """Open for submission: published, and now within [opens_at, closes_at], both inclusive."""
+        now = now or timezone.now()
+        return self.status == self.Status.PUBLISHED and self.opens_at <= now <= self.closes_at
+
+    def is_upcoming(self, now=None):
+        return (now or timezone.now()) < self.opens_at
+
+    def time_left(self, now=None):
+        left = self.closes_at - (now or timezone.now())
+        return left if left > datetime.timedelta(0) else datetime.timedelta(0)
+
+    @property
+    def current_revision(self):
+        return self.revisions.filter(published_at__isnull=False).order_by("-number").first()
+
+
+class InformationSession(TimeStampedModel):
+    call = models.ForeignKey(
+        Call, verbose_name=_("appel"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    link = models.URLField(_("lien"), blank=True)
+
+    class Meta:
+        verbose_name = _("réunion d'information")
+        verbose_name_plural = _("réunions d'information")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class FaqEntry(TimeStampedModel):
+    call = models.ForeignKey(
+        Call, verbose_name=_("appel"), on_delete=models.CASCADE, related_name="faq"
+    )
+    question = models.TextField(_("question"))
+    answer = models.TextField(_("réponse"))
+    order = models.PositiveIntegerField(_("ordre"), default=0)
+    is_published = models.BooleanField(_("publiée"), default=True)
+
+    class Meta:
+        verbose_name = _("question fréquente")
+        verbose_name_plural = _("questions fréquentes")
+        ordering = ["call", "order", "pk"]
+
+    def __str__(self):
+        return self.question[:80]
+
+
+class FormRevision(models.Model):
+    """One version of a call's form. Published revisions are never edited again."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("appel"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("révision"))
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("révision du formulaire")
+        verbose_name_plural = _("révisions du formulaire")
+        ordering = ["call", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "number"], name="form_revision_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.call} — r{self.number}"
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
+
+
+class Section(models.Model):
+    revision = models.ForeignKey(
+        FormRevision, verbose_name=_("révision"), on_delete=models.CASCADE, related_name="sections"
+    )
+    order = models.PositiveIntegerField(_("ordre"), default=0)
+    title = models.CharField(_("titre"), max_length=200)
+    description = models.TextField(_("consigne"), blank=True)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["revision", "order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", _("Texte court")
+        LONG_TEXT = "long_text", _("Texte long")
+        SINGLE_CHOICE = "single_choice", _("Choix unique")
+        MULTIPLE_CHOICE = "multiple_choice", _("Choix multiples")
+        NUMBER = "number", _("Nombre")
+        DATE = "date", _("Date")
+        EMAIL = "email", _("Adresse e-mail")
+        URL = "url", _("Adresse web")
+        PHONE = "phone", _("Téléphone")
+        YES_NO = "yes_no", _("Oui / non")
+        ADDRESS = "address", _("Adresse postale")
+        COMMUNE_RANKING = "commune_ranking", _("Communes souhaitées, par ordre de préférence")
+        DOCUMENT = "document", _("Pièce justificative")
+
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="questions"
+    )
+    # Stable across revisions: answers are stored under this key.
+    key = models.SlugField(_("clé"), max_length=60)
+    order = models.PositiveIntegerField(_("ordre"), default=0)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    label = models.CharField(_("intitulé"), max_length=300)
+    help_text = models.TextField(_("aide"), blank=True)
+    required = models.BooleanField(_("obligatoire"), default=True)
+    # Kind-specific settings: max_length, max_chars, choices, min, max, unit,
+    # accepted (document types), max_size_mb, multiple (several files), max_ranked.
+    config = models.JSONField(_("réglages"), default=dict, blank=True)
+    # Shown only when the answer to `condition_key` equals `condition_value`.
+    condition_key = models.SlugField(_("condition : question"), max_length=60, blank=True)
+    condition_value = models.CharField(_("condition : réponse"), max_length=200, blank=True)
+    template_file = models.FileField(
+        _("modèle à télécharger"), upload_to="calls/templates/", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["section", "order", "pk"]
+
+    def __str__(self):
+        return self.label
+
+
+class Application(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        SUBMITTED = "submitted", _("Déposé")
+        CORRECTION_REQUESTED = "correction_requested", _("Correction demandée")
+        COMPLETE = "complete", _("Complet")
+        INADMISSIBLE = "inadmissible", _("Irrecevable")
+        WITHDRAWN = "withdrawn", _("Retiré")
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("appel"), on_delete=models.PROTECT, related_name="applications"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    revision = models.ForeignKey(
+        FormRevision, verbose_name=_("révision du formulaire"), on_delete=models.PROTECT
+    )
+    reference = models.CharField(_("numéro de dossier"), max_length=24, unique=True)
+    status = models.CharField(
+        _("état"), max_length=30, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    answers = models.JSONField(_("réponses"), default=dict, blank=True)
+    # key -> {"v": version that last changed it, "by": user id, "at": ISO time}
+    answers_meta = models.JSONField(default=dict, blank=True)
+    # Bumped by every save: the autosave's optimistic lock.
+    version = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
+
+    workflow = Workflow(
+        field="status",
+        transitions=[
+            Transition(Status.DRAFT, Status.SUBMITTED, _("Déposer"), "calls.submit_application"),
+            Transition(
+                Status.CORRECTION_REQUESTED,
+                Status.SUBMITTED,
+                _("Déposer à nouveau"),
+                "calls.submit_application",
+            ),
+            Transition(
+                Status.SUBMITTED,
+                Status.CORRECTION_REQUESTED,
+                _("Demander une correction"),
+                "calls.examine_application",
+                note_required=True,
+            ),
+            Transition(
+                Status.SUBMITTED,
+                Status.COMPLETE,
+                _("Déclarer complet"),
+                "calls.examine_application",
+            ),
+            Transition(
+                Status.SUBMITTED,
+                Status.INADMISSIBLE,
+                _("Déclarer irrecevable"),
+                "calls.examine_application",
+                note_required=True,
+            ),
+            Transition(Status.DRAFT, Status.WITHDRAWN, _("Retirer"), "calls.withdraw_application"),
+            Transition(
+                Status.SUBMITTED, Status.WITHDRAWN, _("Retirer"), "calls.withdraw_application"
+            ),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("candidature")
+        verbose_name_plural = _("candidatures")
+        ordering = ["-created_at"]
+        constraints = [
+            # One live application per organisation and call; a withdrawn one may be followed by another.
+            models.UniqueConstraint(
+                fields=["call", "organisation"],
+                condition=~Q(status="withdrawn"),
+                name="application_one_live_per_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(status="withdrawn") | Q(submitted_at__isnull=False),
+                name="application_submitted_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["call", "status"])]
+
+    def __str__(self):
+        return f"{self.reference} — {self.organisation}"
+
+    def get_absolute_url(self):
+        return reverse("calls:application", kwargs={"pk": self.pk})
+
+
+class Submission(models.Model):
+    """What was submitted, each time: kept whole so two versions can be compared."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("candidature"),
+        on_delete=models.CASCADE,
+        related_name="submissions",
+    )
+    number = models.PositiveIntegerField(_("dépôt n°"))
+    revision = models.ForeignKey(FormRevision, on_delete=models.PROTECT)
+    submitted_at = models.DateTimeField(_("déposé le"), default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answers = models.JSONField(default=dict)
+    # [{"key", "name", "size", "sha256", "document_id"}]
+    documents = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("dépôt")
+        verbose_name_plural = _("dépôts")
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="submission_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.application.reference} #{self.number}"
+
+
+def document_path(document, filename):
+    # The stored name never reuses what the applicant typed: only the id and an extension.
+    return f"applications/{document.application_id}/{document.question_key}/{filename}"
+
+
+class Document(models.Model):
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("candidature"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    question_key = models.SlugField(max_length=60)
+    file = models.FileField(upload_to=document_path)
+    name = models.CharField(_("nom du fichier"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("taille"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("déposé le"), default=timezone.now)
+    # Replaced or removed before submission; kept while a submission refers to it.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["application", "question_key", "uploaded_at"]
+        indexes = [models.Index(fields=["application", "question_key", "removed_at"])]
+
+    def __str__(self):
+        return self.name
+
+
+class CorrectionRequest(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="correction_requests"
+    )
+    message = models.TextField(_("ce qui manque ou doit être corrigé"))
+    due_at = models.DateTimeField(_("à corriger avant le"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande de correction")
+        verbose_name_plural = _("demandes de correction")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.application.reference}: {self.message[:60]}"
+
+
+class Reminder(models.Model):
+    """A deadline reminder already sent for a draft, so each one goes out once."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("relance")
+        verbose_name_plural = _("relances")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "days_before"], name="reminder_once")
+        ]
+
+    def __str__(self):
+        return f"{self.application.reference} J-{self.days_before}"
+
+
+# Messaging -------------------------------------------------------------------
+# An applicant organisation and the operator write to each other in threads:
+# one per application, or one per question asked about a call before applying.
+# Operations live in services_messaging.py, permissions in rules_messaging.py.
+
+
+class Thread(TimeStampedModel):
+    class Awaiting(models.TextChoices):
+        NONE = "none", _("Aucune réponse attendue")
+        OPERATOR = "operator", _("Réponse de l'opérateur attendue")
+        APPLICANT = "applicant", _("Réponse du candidat attendue")
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("appel"), on_delete=models.PROTECT, related_name="threads"
+    )
+    # Null: a question about the call asked before any application exists.
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("candidature"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="threads",
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="threads",
+    )
+    subject = models.CharField(_("objet"), max_length=200)
+    awaiting = models.CharField(
+        _("en attente de"), max_length=20, choices=Awaiting.choices, default=Awaiting.NONE
+    )
+    last_message_at = models.DateTimeField(_("dernier message le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("échange")
+        verbose_name_plural = _("échanges")
+        ordering = ["-last_message_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(application__isnull=False),
+                name="thread_one_per_application",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["-last_message_at"], name="thread_activity"),
+            models.Index(fields=["organisation", "-last_message_at"], name="thread_org_activity"),
+            models.Index(
+                fields=["call", "awaiting", "-last_message_at"], name="thread_call_awaiting"
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    def get_absolute_url(self):
+        return reverse("calls:thread", kwargs={"pk": self.pk})
+
+
+class Message(models.Model):
+    """One message; never edited, so it is its own record of who wrote what and when."""
+
+    thread = models.ForeignKey(
+        Thread, verbose_name=_("échange"), on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+    from_operator = models.BooleanField(_("écrit par l'opérateur"), default=False)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["thread", "created_at", "pk"]
+        indexes = [models.Index(fields=["thread", "created_at"], name="message_thread_time")]
+
+    def __str__(self):
+        return self.body[:80]
+
+
+def message_attachment_path(attachment, filename):
+    # Like documents: the stored name is ours (hash and extension), never the sender's.
+    return f"messages/{attachment.message.thread_id}/{filename}"
+
+
+class MessageAttachment(models.Model):
+    message = models.ForeignKey(
+        Message, verbose_name=_("message"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=message_attachment_path)
+    name = models.CharField(_("nom du fichier"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("taille"))
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+        ordering = ["message", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class ThreadRead(models.Model):
+    """Up to when a person has read a thread: a thread is unread while a newer message exists."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="thread_reads"
+    )
+    last_read_at = models.DateTimeField(_("lu jusqu'au"))
+
+    class Meta:
+        verbose_name = _("lecture d'un échange")
+        verbose_name_plural = _("lectures des échanges")
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "user"], name="thread_read_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.thread}"

@@ -1,0 +1,512 @@
+"""Operations on calls and applications: one function per intention.
+
+Autosaves are not audited one by one (they happen every few seconds); each
+answer records who changed it last and when (`answers_meta`), and every
+submission keeps a full snapshot. Every other change leaves an audit entry.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qmi.accounts.models import Membership
+from qmi.core import audit
+from qmi.core.notify import notify
+from qmi.core.workflow import transition
+
+from . import answers as answer_rules
+from .files import check_upload
+from .html import clean_html
+from .models import (
+    Application,
+    Call,
+    CorrectionRequest,
+    Document,
+    FormRevision,
+    Question,
+    Section,
+    Submission,
+)
+
+Status = Application.Status
+CALL_FIELDS = [
+    "edition",
+    "kind",
+    "title",
+    "slug",
+    "presentation",
+    "eligible_kinds",
+    "opens_at",
+    "closes_at",
+    "contact_name",
+    "contact_email",
+    "criteria",
+    "reference_prefix",
+]
+
+
+def _require(user, permission, obj=None):
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+# Calls -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_call(*, by, call=None, **values):
+    _require(by, "calls.manage_calls")
+    if "presentation" in values:
+        # Whoever calls this service, applicants only ever read sanitised HTML.
+        values["presentation"] = clean_html(values["presentation"])
+    creating = call is None
+    call = call or Call()
+    before = {} if creating else audit.snapshot(call, CALL_FIELDS)
+    for name, value in values.items():
+        setattr(call, name, value)
+    call.full_clean()
+    call.save()
+    changes = audit.diff(before, audit.snapshot(call, CALL_FIELDS))
+    if creating or changes:
+        audit.record(
+            obj=call, actor=by, action="created" if creating else "updated", changes=changes
+        )
+    if creating:
+        FormRevision.objects.create(call=call, number=1)
+    return call
+
+
+def move_call(*, call, target, by, note=""):
+    """Publish, close or reopen; publishing needs a published form."""
+    if target == Call.Status.PUBLISHED and call.current_revision is None:
+        raise ValidationError(_("Publiez d'abord le formulaire de l'appel."))
+    return transition(call, workflow=Call.workflow, target=target, by=by, note=note)
+
+
+def editable_revision(call):
+    """The revision staff edit: the unpublished one, created from the current one if needed."""
+    draft = call.revisions.filter(published_at__isnull=True).order_by("-number").first()
+    if draft is not None:
+        return draft
+    current = call.current_revision
+    draft = FormRevision.objects.create(call=call, number=(current.number if current else 0) + 1)
+    if current is not None:
+        copy_form(current, draft)
+    return draft
+
+
+def copy_form(source, target):
+    for section in source.sections.prefetch_related("questions"):
+        questions = list(section.questions.all())
+        section.pk = None
+        section.revision = target
+        section.save()
+        for question in questions:
+            question.pk = None
+            question.section = section
+            question.save()
+
+
+@transaction.atomic
+def publish_revision(*, revision, by):
+    """Make the revision the call's form; drafts move to it and keep every answer by key."""
+    _require(by, "calls.manage_calls")
+    revision = FormRevision.objects.select_for_update().get(pk=revision.pk)
+    if revision.published_at is not None:
+        raise ValidationError(_("Cette révision est déjà publiée."))
+    if not Question.objects.filter(section__revision=revision).exists():
+        raise ValidationError(_("Le formulaire ne contient encore aucune question."))
+    keys = list(Question.objects.filter(section__revision=revision).values_list("key", flat=True))
+    if len(keys) != len(set(keys)):
+        raise ValidationError(_("Deux questions du formulaire ont la même clé."))
+    revision.published_at = timezone.now()
+    revision.save(update_fields=["published_at"])
+    moved = Application.objects.filter(
+        call=revision.call, status__in=[Status.DRAFT, Status.CORRECTION_REQUESTED]
+    ).update(revision=revision)
+    audit.record(
+        obj=revision.call,
+        actor=by,
+        action="form_published",
+        changes={"révision": [revision.number - 1 or None, revision.number]},
+        note=_("%(count)s brouillon(s) passé(s) à la nouvelle révision.") % {"count": moved},
+    )
+    return revision
+
+
+def questions_of(revision):
+    return list(
+        Question.objects.filter(section__revision=revision)
+        .select_related("section")
+        .order_by("section__order", "section__pk", "order", "pk")
+    )
+
+
+def sections_of(revision):
+    return list(
+        Section.objects.filter(revision=revision)
+        .prefetch_related("questions")
+        .order_by("order", "pk")
+    )
+
+
+# Applications ----------------------------------------------------------------
+
+
+def _next_reference(call):
+    # The call row is locked by the caller, so two starts cannot take the same number.
+    count = Application.objects.filter(call=call).count()
+    while True:
+        count += 1
+        reference = f"{call.reference_prefix}-{count:04d}"
+        if not Application.objects.filter(reference=reference).exists():
+            return reference
+
+
+@transaction.atomic
+def start_application(*, call, organisation, by, now=None):
+    """Open (or find) the organisation's draft for the call; returns (application, created)."""
+    now = now or timezone.now()
+    if not Membership.objects.filter(user=by, organisation=organisation).exists():
+        raise PermissionDenied
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    existing = (
+        Application.objects.filter(call=call, organisation=organisation)
+        .exclude(status=Status.WITHDRAWN)
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    if organisation.kind not in call.eligible_kinds:
+        raise ValidationError(
+            _("Cet appel n'est pas ouvert aux organisations de type « %(kind)s ».")
+            % {"kind": organisation.get_kind_display()}
+        )
+    if not call.accepts_submissions(now):
+        raise ValidationError(_("Cet appel n'accepte pas de candidature en ce moment."))
+    revision = call.current_revision
+    application = Application.objects.create(
+        call=call,
+        organisation=organisation,
+        revision=revision,
+        reference=_next_reference(call),
+        created_by=by,
+    )
+    audit.record(obj=application, actor=by, action="created")
+    return application, True
+
+
+@dataclass
+class Conflict(Exception):
+    """Someone else changed these answers since the page was loaded; nothing was saved."""
+
+    fields: dict
+    version: int
+
+
+def _same(first, second):
+    both_empty = answer_rules.is_empty(first) and answer_rules.is_empty(second)
+    return both_empty or first == second
+
+
+@transaction.atomic
+def autosave(*, application, by, base_version, changes, originals=None):
+    """Save the changed answers unless another person changed one of them meanwhile.
+
+    `originals` holds, per answer, the value the person's page was showing
+    before they edited it: a change conflicts when the stored answer is no
+    longer that value (someone else changed it) and differs from the new one.
+    Without `originals` (e.g. "keep my version"), `base_version` decides: the
+    answer conflicts if it was changed after that version. Either way,
+    colleagues working on different questions never block each other.
+    """
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _require(by, "calls.edit_application", application)
+    questions = {q.key: q for q in questions_of(application.revision)}
+    cleaned = {
+        key: answer_rules.normalise(questions[key], value)
+        for key, value in changes.items()
+        if key in questions and questions[key].kind != Question.Kind.DOCUMENT
+    }
+    conflicts = {}
+    for key, value in cleaned.items():
+        meta = application.answers_meta.get(key) or {}
+        stored = application.answers.get(key)
+        if originals is not None and key in originals:
+            stale = not _same(stored, originals[key])
+        else:
+            stale = meta.get("v", 0) > base_version
+        if stale and not _same(stored, value):
+            conflicts[key] = {
+                "label": questions[key].label,
+                "value": application.answers.get(key),
+                "by": meta.get("name", ""),
+                "at": meta.get("at", ""),
+            }
+    if conflicts:
+        raise Conflict(fields=conflicts, version=application.version)
+    changed = {k: v for k, v in cleaned.items() if application.answers.get(k) != v}
+    if not changed:
+        return application
+    application.version += 1
+    stamp = timezone.now().isoformat()
+    for key, value in changed.items():
+        application.answers[key] = value
+        application.answers_meta[key] = {
+            "v": application.version,
+            "by": by.pk,
+            "name": by.get_full_name(),
+            "at": stamp,
+        }
+    application.save(update_fields=["answers", "answers_meta", "version", "updated_at"])
+    return application
+
+
+def current_documents(application):
+    return application.documents.filter(removed_at__isnull=True)
+
+
+@transaction.atomic
+def upload_document(*, application, question_key, uploaded, by):
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _require(by, "calls.edit_application", application)
+    question = next(
+        (
+            q
+            for q in questions_of(application.revision)
+            if q.key == question_key and q.kind == Question.Kind.DOCUMENT
+        ),
+        None,
+    )
+    if question is None:
+        raise ValidationError(_("Cette pièce n'est pas demandée par le formulaire."))
+    checked = check_upload(
+        uploaded,
+        families=question.config.get("accepted"),
+        max_mb=question.config.get("max_size_mb"),
+    )
+    now = timezone.now()
+    if not question.config.get("multiple"):
+        # A new file replaces the previous one; the old one stays if a submission refers to it.
+        current_documents(application).filter(question_key=question_key).update(removed_at=now)
+    elif current_documents(application).filter(question_key=question_key).count() >= 20:
+        raise ValidationError(_("20 fichiers au plus pour cette pièce."))
+    document = Document(
+        application=application,
+        question_key=question_key,
+        name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=by,
+        uploaded_at=now,
+    )
+    document.file.save(
+        f"{checked.sha256[:16]}.{checked.name.rsplit('.', 1)[-1]}", uploaded, save=False
+    )
+    document.save()
+    application.version += 1
+    application.save(update_fields=["version", "updated_at"])
+    return document
+
+
+@transaction.atomic
+def remove_document(*, document, by):
+    application = Application.objects.select_for_update().get(pk=document.application_id)
+    _require(by, "calls.edit_application", application)
+    Document.objects.filter(pk=document.pk).update(removed_at=timezone.now())
+    application.version += 1
+    application.save(update_fields=["version", "updated_at"])
+
+
+def ranking_choices(call):
+    """What a commune ranking may contain: the communes of the call's edition."""
+    return [str(pk) for pk in call.edition.communes.values_list("pk", flat=True)]
+
+
+def checklist(application):
+    """Every visible question that is missing or malformed, in form order."""
+    answers = application.answers
+    documents = set(current_documents(application).values_list("question_key", flat=True))
+    choices = ranking_choices(application.call)
+    missing = []
+    for question in questions_of(application.revision):
+        if not answer_rules.is_visible(question, answers):
+            continue
+        if question.kind == Question.Kind.DOCUMENT:
+            found = (
+                [_("Pièce à joindre.")]
+                if question.required and question.key not in documents
+                else []
+            )
+        else:
+            found = answer_rules.problems(
+                question, answers.get(question.key), ranking_choices=choices
+            )
+        if found:
+            missing.append({"question": question, "section": question.section, "problems": found})
+    return missing
+
+
+@transaction.atomic
+def submit_application(*, application, by, now=None):
+    """Submit a complete application before the deadline: all or nothing, once."""
+    now = now or timezone.now()
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _require(by, "calls.submit_application", application)
+    if application.status == Status.CORRECTION_REQUESTED:
+        # Corrections are usually asked after the closing: their own due date applies.
+        correction = (
+            application.correction_requests.filter(resolved_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if correction is None or now > correction.due_at:
+            raise ValidationError(
+                _("Le délai de correction est dépassé : le dossier ne peut plus être déposé.")
+            )
+    elif not application.call.accepts_submissions(now):
+        raise ValidationError(
+            _("L'appel est clos depuis le %(date)s : le dossier ne peut plus être déposé.")
+            % {"date": timezone.localtime(application.call.closes_at).strftime("%d/%m/%Y à %H:%M")}
+        )
+    if application.status not in (Status.DRAFT, Status.CORRECTION_REQUESTED):
+        raise ValidationError(_("Ce dossier a déjà été déposé."))
+    if checklist(application):
+        raise ValidationError(_("Le dossier est incomplet : complétez les éléments signalés."))
+    # The date goes first: a submitted application always has one (database constraint).
+    application.submitted_at = now
+    application.save(update_fields=["submitted_at", "updated_at"])
+    transition(application, workflow=Application.workflow, target=Status.SUBMITTED, by=by)
+    application.refresh_from_db()
+    documents = [
+        {
+            "key": d.question_key,
+            "name": d.name,
+            "size": d.size,
+            "sha256": d.sha256,
+            "document_id": d.pk,
+        }
+        for d in current_documents(application).order_by("question_key", "uploaded_at")
+    ]
+    submission = Submission.objects.create(
+        application=application,
+        number=application.submissions.count() + 1,
+        revision=application.revision,
+        submitted_at=now,
+        submitted_by=by,
+        answers=application.answers,
+        documents=documents,
+    )
+    application.correction_requests.filter(resolved_at__isnull=True).update(resolved_at=now)
+    notify(
+        recipients=_members(application),
+        template="calls/email/submitted",
+        context={"application": application, "submission": submission},
+        url=reverse("calls:application", kwargs={"pk": application.pk}),
+    )
+    return submission
+
+
+def _members(application):
+    from qmi.accounts.models import User
+
+    return list(
+        User.objects.filter(memberships__organisation=application.organisation_id, is_active=True)
+    )
+
+
+def withdraw_application(*, application, by, note=""):
+    if not application.call.accepts_submissions() and application.status == Status.SUBMITTED:
+        raise ValidationError(_("Après la clôture, un dossier déposé ne peut plus être retiré."))
+    return transition(
+        application, workflow=Application.workflow, target=Status.WITHDRAWN, by=by, note=note
+    )
+
+
+@transaction.atomic
+def request_correction(*, application, by, message, due_at):
+    if not message.strip():
+        raise ValidationError({"message": _("Dites ce qui manque ou doit être corrigé.")})
+    if due_at <= timezone.now():
+        raise ValidationError({"due_at": _("La date limite doit être dans le futur.")})
+    application = transition(
+        application,
+        workflow=Application.workflow,
+        target=Status.CORRECTION_REQUESTED,
+        by=by,
+        note=message,
+    )
+    correction = CorrectionRequest.objects.create(
+        application=application, message=message, due_at=due_at, requested_by=by
+    )
+    notify(
+        recipients=_members(application),
+        template="calls/email/correction_requested",
+        context={"application": application, "correction": correction},
+        url=reverse("calls:application", kwargs={"pk": application.pk}),
+    )
+    return correction
+
+
+def mark_complete(*, application, by):
+    return transition(application, workflow=Application.workflow, target=Status.COMPLETE, by=by)
+
+
+def mark_inadmissible(*, application, by, reason):
+    application = transition(
+        application, workflow=Application.workflow, target=Status.INADMISSIBLE, by=by, note=reason
+    )
+    notify(
+        recipients=_members(application),
+        template="calls/email/inadmissible",
+        context={"application": application, "reason": reason},
+        url=reverse("calls:application", kwargs={"pk": application.pk}),
+    )
+    return application
+
+
+def send_deadline_reminders(*, now=None):
+    """E-mail the members of every unsubmitted draft J-n before the deadline, once per n.
+
+    Run it regularly (cron: `manage.py send_reminders`, hourly); a reminder whose
+    day has passed unsent (the job did not run) is not sent late.
+    """
+    from .models import Reminder
+
+    now = now or timezone.now()
+    sent = 0
+    calls = Call.objects.filter(status=Call.Status.PUBLISHED, opens_at__lte=now, closes_at__gt=now)
+    for call in calls:
+        left = call.closes_at - now
+        due = [days for days in call.reminder_days if left <= timezone.timedelta(days=days)]
+        if not due:
+            continue
+        # Only the closest reminder is due: a draft started at J-3 gets J-2, not J-7 too.
+        days = min(due)
+        drafts = (
+            Application.objects.filter(call=call, status=Status.DRAFT)
+            .exclude(reminders__days_before=days)
+            .select_related("organisation")
+        )
+        for application in drafts:
+            with transaction.atomic():
+                _, created = Reminder.objects.get_or_create(
+                    application=application, days_before=days
+                )
+                if not created:
+                    continue
+                for bigger in (d for d in call.reminder_days if d > days):
+                    Reminder.objects.get_or_create(application=application, days_before=bigger)
+                notify(
+                    recipients=_members(application),
+                    template="calls/email/reminder",
+                    context={"application": application, "days": days},
+                    url=reverse("calls:application", kwargs={"pk": application.pk}),
+                )
+                sent += 1
+    return sent

@@ -1,0 +1,160 @@
+"""Back-office operations on a call's information sessions and FAQ, and bulk decisions.
+
+Each function is one transaction with one audit entry, recorded on the call so
+that the call's change log tells the whole story of its page.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from qmi.core import audit
+from qmi.core.workflow import TransitionNotAllowed
+
+from . import services
+from .models import Application, FaqEntry, InformationSession
+
+SESSION_FIELDS = ["title", "starts_at", "ends_at", "link"]
+FAQ_FIELDS = ["question", "answer", "order", "is_published"]
+
+
+def _require(user):
+    if not user.has_perm("calls.manage_calls"):
+        raise PermissionDenied
+
+
+def _save(*, model, fields, call, obj, by, values, label, what):
+    _require(by)
+    creating = obj is None
+    obj = obj or model(call=call)
+    before = {} if creating else audit.snapshot(obj, fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    changes = audit.diff(before, audit.snapshot(obj, fields))
+    if creating or changes:
+        note = (
+            _("%(what)s ajoutée : « %(label)s »")
+            if creating
+            else _("%(what)s modifiée : « %(label)s »")
+        ) % {
+            "what": what,
+            "label": label(obj),
+        }
+        audit.record(
+            obj=call,
+            actor=by,
+            action="created" if creating else "updated",
+            changes=changes,
+            note=note,
+        )
+    return obj
+
+
+def _delete(*, obj, fields, by, label, what):
+    _require(by)
+    call = obj.call
+    audit.record(
+        obj=call,
+        actor=by,
+        action="deleted",
+        changes={name: [value, None] for name, value in audit.snapshot(obj, fields).items()},
+        note=_("%(what)s supprimée : « %(label)s »") % {"what": what, "label": label(obj)},
+    )
+    obj.delete()
+
+
+def _check_session_dates(values):
+    starts, ends = values.get("starts_at"), values.get("ends_at")
+    if starts and ends and ends <= starts:
+        raise ValidationError({"ends_at": _("La fin doit être postérieure au début.")})
+
+
+@transaction.atomic
+def save_session(*, call, by, session=None, **values):
+    """Add (session=None) or change an information session of the call."""
+    _check_session_dates(values)
+    return _save(
+        model=InformationSession,
+        fields=SESSION_FIELDS,
+        call=call,
+        obj=session,
+        by=by,
+        values=values,
+        label=lambda s: s.title,
+        what=_("Réunion d'information"),
+    )
+
+
+@transaction.atomic
+def delete_session(*, session, by):
+    _delete(
+        obj=session,
+        fields=SESSION_FIELDS,
+        by=by,
+        label=lambda s: s.title,
+        what=_("Réunion d'information"),
+    )
+
+
+def _faq_label(entry):
+    return entry.question[:80]
+
+
+@transaction.atomic
+def save_faq(*, call, by, entry=None, **values):
+    """Add (entry=None) or change a question of the call's FAQ."""
+    return _save(
+        model=FaqEntry,
+        fields=FAQ_FIELDS,
+        call=call,
+        obj=entry,
+        by=by,
+        values=values,
+        label=_faq_label,
+        what=_("Question fréquente"),
+    )
+
+
+@transaction.atomic
+def delete_faq(*, entry, by):
+    _delete(obj=entry, fields=FAQ_FIELDS, by=by, label=_faq_label, what=_("Question fréquente"))
+
+
+@transaction.atomic
+def set_faq_published(*, entry, by, published):
+    entry = FaqEntry.objects.select_for_update().get(pk=entry.pk)
+    return _save(
+        model=FaqEntry,
+        fields=FAQ_FIELDS,
+        call=entry.call,
+        obj=entry,
+        by=by,
+        values={"is_published": published},
+        label=_faq_label,
+        what=_("Question fréquente"),
+    )
+
+
+def bulk_mark_complete(*, call, application_ids, by):
+    """Declare each selected submitted application complete, each in its own transaction.
+
+    Returns (done, failed): the references declared complete, and
+    [(reference, reason)] for those that could not be.
+    """
+    done, failed = [], []
+    applications = Application.objects.filter(call=call, pk__in=application_ids).order_by(
+        "reference"
+    )
+    for application in applications:
+        try:
+            services.mark_complete(application=application, by=by)
+        except (TransitionNotAllowed, ValidationError) as error:
+            message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+            failed.append((application.reference, message))
+        except PermissionDenied:
+            failed.append((application.reference, _("Vous n'avez pas le droit de le faire.")))
+        else:
+            done.append(application.reference)
+    return done, failed

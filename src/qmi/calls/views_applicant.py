@@ -1,0 +1,681 @@
+"""Public call pages and the applicant's side: apply, fill in, upload, submit, follow.
+
+Thin views: a loader returns what the person may see (404 otherwise), one
+service call changes state, and the page says what happened in French.
+"""
+
+import datetime
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST, require_safe
+
+from qmi.accounts.models import Organisation
+from qmi.core.forms import apply_errors
+from qmi.core.workflow import TransitionNotAllowed
+
+from . import files, services
+from . import forms_applicant as form
+from .models import Application, Call, CorrectionRequest, Document, Question, Submission
+
+APPLICATIONS_PER_PAGE = 20
+Status = Application.Status
+
+STATUS_TEXT = {
+    Status.DRAFT: gettext_lazy("Brouillon : le dossier n'a pas encore été déposé."),
+    Status.SUBMITTED: gettext_lazy("Déposé : le dossier a été reçu par l'équipe du programme."),
+    Status.CORRECTION_REQUESTED: gettext_lazy(
+        "Correction demandée : l'équipe du programme attend des compléments."
+    ),
+    Status.COMPLETE: gettext_lazy("Complet : le dossier est recevable et sera examiné."),
+    Status.INADMISSIBLE: gettext_lazy("Irrecevable : le dossier ne sera pas examiné."),
+    Status.WITHDRAWN: gettext_lazy("Retiré : le dossier a été retiré par son organisation."),
+}
+
+
+# Loaders ---------------------------------------------------------------------
+
+
+def get_application_for(user, pk, permission="calls.view_application"):
+    """The application if the person may see it (members and operator staff); 404 otherwise."""
+    application = get_object_or_404(
+        Application.objects.select_related("call__edition", "organisation", "revision"), pk=pk
+    )
+    if not user.has_perm(permission, application):
+        raise Http404
+    return application
+
+
+def get_call_for(user, slug):
+    call = get_object_or_404(Call.objects.select_related("edition"), slug=slug)
+    if call.status == Call.Status.DRAFT and not user.has_perm("calls.manage_calls"):
+        raise Http404
+    return call
+
+
+def _open_correction(application):
+    return (
+        application.correction_requests.filter(resolved_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def status_text(application):
+    return STATUS_TEXT.get(application.status, application.get_status_display())
+
+
+def next_step(application, correction=None, now=None):
+    """What is expected next, in plain French, and the deadline that goes with it."""
+    now = now or timezone.now()
+    call = application.call
+    if application.status == Status.DRAFT:
+        if call.accepts_submissions(now):
+            return _("Compléter le dossier puis le déposer avant la clôture."), call.closes_at
+        if call.is_upcoming(now):
+            return _("L'appel n'est pas encore ouvert aux dépôts."), call.opens_at
+        return _("L'appel est clos : ce brouillon ne peut plus être déposé."), None
+    if application.status == Status.CORRECTION_REQUESTED:
+        due = correction.due_at if correction else None
+        return _("Corriger le dossier puis le déposer à nouveau."), due
+    if application.status == Status.SUBMITTED:
+        return _("Rien à faire pour l'instant : l'équipe du programme vérifie le dossier."), None
+    if application.status == Status.COMPLETE:
+        return _("Rien à faire : le dossier sera présenté au comité de sélection."), None
+    return _("Aucune action attendue."), None
+
+
+def _time_left(call, now):
+    left = call.time_left(now)
+    if left <= datetime.timedelta(0):
+        return ""
+    days, hours = left.days, left.seconds // 3600
+    if days:
+        return ngettext("%(days)s jour", "%(days)s jours", days) % {"days": days} + (
+            " " + ngettext("et %(hours)s heure", "et %(hours)s heures", hours) % {"hours": hours}
+            if hours
+            else ""
+        )
+    if hours:
+        return ngettext("%(hours)s heure", "%(hours)s heures", hours) % {"hours": hours}
+    minutes = max(1, left.seconds // 60)
+    return ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
+
+
+# Public call pages -----------------------------------------------------------
+
+
+def call_detail(request, slug):
+    call = get_call_for(request.user, slug)
+    now = timezone.now()
+    revision = call.current_revision
+    documents = []
+    if revision is not None:
+        for question in services.questions_of(revision):
+            if question.kind != Question.Kind.DOCUMENT:
+                continue
+            families = question.config.get("accepted") or files.DEFAULT_FAMILIES
+            documents.append(
+                {
+                    "question": question,
+                    "families": files.families_label(families),
+                    "max_mb": question.config.get("max_size_mb") or files.DEFAULT_MAX_MB,
+                }
+            )
+    kinds = dict(Organisation.Kind.choices)
+    context = {
+        "call": call,
+        "eligible": [kinds.get(kind, kind) for kind in call.eligible_kinds],
+        "accepts": call.accepts_submissions(now),
+        "upcoming": call.is_upcoming(now),
+        "closed": call.status == Call.Status.CLOSED or now > call.closes_at,
+        "time_left": _time_left(call, now),
+        "sessions": call.sessions.all(),
+        "faq": call.faq.filter(is_published=True),
+        "documents": documents,
+    }
+    return render(request, "calls/applicant/call_detail.html", context)
+
+
+@require_safe
+def template_file(request, slug, question_pk):
+    """The blank template staff attached to a document question."""
+    call = get_call_for(request.user, slug)
+    question = get_object_or_404(
+        Question, pk=question_pk, section__revision__call=call, kind=Question.Kind.DOCUMENT
+    )
+    if not question.template_file:
+        raise Http404
+    name = question.template_file.name.rsplit("/", 1)[-1]
+    return _attachment(question.template_file.open("rb"), name)
+
+
+def _attachment(handle, filename, content_type=None):
+    response = FileResponse(handle, as_attachment=True, filename=filename)
+    if content_type:
+        response["Content-Type"] = content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def apply(request, slug):
+    call = get_call_for(request.user, slug)
+    apply_form = form.ApplyForm(request.POST or None, user=request.user, call=call)
+    if request.method == "POST" and apply_form.is_valid():
+        try:
+            application, created = services.start_application(
+                call=call, organisation=apply_form.cleaned_data["organisation"], by=request.user
+            )
+        except ValidationError as error:
+            apply_errors(apply_form, error)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            if created:
+                messages.success(
+                    request,
+                    _("Le dossier %(reference)s est ouvert. Il est enregistré au fur et à mesure.")
+                    % {"reference": application.reference},
+                )
+            if application.status in (
+                Status.DRAFT,
+                Status.CORRECTION_REQUESTED,
+            ) and services.sections_of(application.revision):
+                return redirect("calls:section", pk=application.pk, number=1)
+            return redirect("calls:application", pk=application.pk)
+    existing = list(
+        form.applications_of(request.user)
+        .filter(call=call)
+        .exclude(status=Status.WITHDRAWN)
+        .select_related("organisation")
+    )
+    context = {
+        "call": call,
+        "form": apply_form,
+        "accepts": call.accepts_submissions(),
+        "existing": existing,
+        "create_url": reverse("accounts:organisation_create")
+        + "?"
+        + urlencode({"next": request.get_full_path()}),
+    }
+    return render(
+        request, "calls/applicant/apply.html", context, status=400 if apply_form.errors else 200
+    )
+
+
+# One application -------------------------------------------------------------
+
+
+def _section_links(application):
+    sections = services.sections_of(application.revision)
+    return [
+        {"number": number, "section": section} for number, section in enumerate(sections, start=1)
+    ]
+
+
+@login_required
+def application_detail(request, pk):
+    application = get_application_for(request.user, pk)
+    correction = _open_correction(application)
+    expected, deadline = next_step(application, correction)
+    moves = {move.target for move in Application.workflow.available(application, request.user)}
+    context = {
+        "application": application,
+        "status_text": status_text(application),
+        "expected": expected,
+        "deadline": deadline,
+        "correction": correction,
+        "sections": _section_links(application),
+        "submissions": application.submissions.select_related("submitted_by"),
+        "can_edit": request.user.has_perm("calls.edit_application", application),
+        "can_withdraw": Status.WITHDRAWN in moves,
+    }
+    return render(request, "calls/applicant/application.html", context)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    application = get_application_for(request.user, pk)
+    if not request.user.has_perm("calls.withdraw_application", application):
+        raise Http404
+    try:
+        services.withdraw_application(
+            application=application, by=request.user, note=request.POST.get("note", "")[:1000]
+        )
+    except (ValidationError, TransitionNotAllowed) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, _("Le dossier a été retiré."))
+    return redirect("calls:application", pk=application.pk)
+
+
+def _section_context(
+    request, application, number, *, values=None, conflict=None, upload_errors=None
+):
+    sections = services.sections_of(application.revision)
+    if not 1 <= number <= len(sections):
+        raise Http404
+    section = sections[number - 1]
+    questions = sorted(section.questions.all(), key=lambda q: (q.order, q.pk))
+    answers = application.answers
+    shown = {**answers, **(values or {})}
+    documents = {}
+    for document in services.current_documents(application).filter(
+        question_key__in=[q.key for q in questions if q.kind == Question.Kind.DOCUMENT]
+    ):
+        documents.setdefault(document.question_key, []).append(document)
+    ranking = (
+        form.ranking_options(application.call)
+        if any(q.kind == Question.Kind.COMMUNE_RANKING for q in questions)
+        else []
+    )
+    editable = request.user.has_perm("calls.edit_application", application)
+    return {
+        "application": application,
+        "section": section,
+        "number": number,
+        "total": len(sections),
+        "sections": [{"number": n, "section": s} for n, s in enumerate(sections, start=1)],
+        "fields": form.build_fields(
+            questions,
+            values=shown,
+            all_answers=shown,
+            documents=documents,
+            ranking=ranking,
+            upload_errors=upload_errors,
+        ),
+        "editable": editable,
+        "original": json.dumps(form.originals_for(questions, answers), ensure_ascii=False),
+        "base_version": application.version,
+        "conflict": conflict,
+        "storage_key": f"qmi-autosave:{application.pk}:{number}",
+        "login_url": reverse("account_login") + "?" + urlencode({"next": request.path}),
+    }
+
+
+def _render_section(request, application, number, status=200, **kwargs):
+    context = _section_context(request, application, number, **kwargs)
+    return render(request, "calls/applicant/section.html", context, status=status)
+
+
+@login_required
+def section(request, pk, number):
+    application = get_application_for(request.user, pk)
+    return _render_section(request, application, number)
+
+
+def _conflict_context(conflict, application, questions):
+    by_key = {q.key: q for q in questions}
+    ranking = {}
+    if any(q.kind == Question.Kind.COMMUNE_RANKING for q in questions):
+        ranking = dict(form.ranking_options(application.call))
+    items = []
+    for key, info in conflict.fields.items():
+        question = by_key.get(key)
+        items.append(
+            {
+                "key": key,
+                "label": info.get("label", key),
+                "value": form.display_answer(question, info.get("value"), ranking_labels=ranking)
+                if question
+                else info.get("value"),
+                **form.describe_change(info.get("by"), info.get("at")),
+            }
+        )
+    return {"items": items, "version": conflict.version}
+
+
+def _target_after_save(application, number, go):
+    total = len(services.sections_of(application.revision))
+    if go == "prev" and number > 1:
+        return reverse("calls:section", kwargs={"pk": application.pk, "number": number - 1})
+    if go == "next" and number < total:
+        return reverse("calls:section", kwargs={"pk": application.pk, "number": number + 1})
+    if go in ("next", "summary"):
+        return reverse("calls:summary", kwargs={"pk": application.pk})
+    if 1 <= number <= total:
+        return reverse("calls:section", kwargs={"pk": application.pk, "number": number})
+    return reverse("calls:application", kwargs={"pk": application.pk})
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@login_required
+@require_POST
+def autosave(request, pk):
+    """Save what changed on a section: an htmx/fetch fragment, or a redirect without JS."""
+    application = get_application_for(request.user, pk)
+    number = _int(request.POST.get("section"), 1)
+    base_version = _int(request.POST.get("keep_version"), None)
+    # "Keep my version" overrides on purpose; otherwise each answer is compared
+    # with the value this page loaded, so nobody's newer text is overwritten.
+    originals = None if base_version is not None else form.read_original(request.POST)
+    if base_version is None:
+        base_version = _int(request.POST.get("base_version"), 0)
+    questions = services.questions_of(application.revision)
+    changes = form.changed_answers(request.POST, questions)
+    partial = bool(getattr(request, "htmx", False))
+    try:
+        saved = services.autosave(
+            application=application,
+            by=request.user,
+            base_version=base_version,
+            changes=changes,
+            originals=originals,
+        )
+    except PermissionDenied:
+        message = _(
+            "Ce dossier ne peut plus être modifié : il a été déposé ou n'est plus un brouillon."
+        )
+        if partial:
+            response = render(
+                request, "calls/applicant/_autosave_refused.html", {"message": message}, status=403
+            )
+            response["X-QMI-Refused"] = "1"
+            return response
+        messages.error(request, message)
+        return redirect("calls:application", pk=application.pk)
+    except services.Conflict as conflict:
+        conflict_context = _conflict_context(conflict, application, questions)
+        if partial:
+            return render(
+                request,
+                "calls/applicant/_autosave_conflict.html",
+                {
+                    "conflict": conflict_context,
+                    "application": application,
+                    "reload_url": _target_after_save(application, number, "stay"),
+                },
+                status=409,
+            )
+        by_key = {q.key: q for q in questions}
+        posted = {
+            key: form.answer_rules.normalise(by_key[key], raw)
+            for key, raw in form.posted_values(request.POST, questions).items()
+        }
+        context = _section_context(
+            request, application, number, values=posted, conflict=conflict_context
+        )
+        # The page keeps what the person typed, and the base they typed it on.
+        context["original"] = json.dumps(form.read_original(request.POST), ensure_ascii=False)
+        context["base_version"] = base_version
+        return render(request, "calls/applicant/section.html", context, status=409)
+    if not partial:
+        if changes:
+            messages.success(request, _("Vos réponses ont été enregistrées."))
+        return redirect(_target_after_save(application, number, request.POST.get("go", "")))
+    original = form.read_original(request.POST)
+    for key in changes:
+        original[key] = saved.answers.get(key)
+    by_key = {q.key: q for q in questions}
+    others = []
+    for key in original:
+        meta = saved.answers_meta.get(key) or {}
+        if (
+            key in by_key
+            and key not in changes
+            and meta.get("v", 0) > base_version
+            and meta.get("by") != request.user.pk
+            and saved.answers.get(key) != original.get(key)
+        ):
+            others.append(
+                {
+                    "label": by_key[key].label,
+                    **form.describe_change(meta.get("name"), meta.get("at")),
+                }
+            )
+    return render(
+        request,
+        "calls/applicant/_autosave_saved.html",
+        {
+            "version": saved.version,
+            "saved_at": timezone.localtime(),
+            "changed": bool(changes),
+            "original": json.dumps(original, ensure_ascii=False),
+            "others": others,
+        },
+    )
+
+
+def _section_of_key(application, key):
+    for number, section in enumerate(services.sections_of(application.revision), start=1):
+        if any(q.key == key for q in section.questions.all()):
+            return number
+    raise Http404
+
+
+def _slot_response(request, application, key, error="", status=200):
+    number = _section_of_key(application, key)
+    context = _section_context(
+        request, application, number, upload_errors={key: error} if error else None
+    )
+    field = next(f for f in context["fields"] if f["question"].key == key)
+    return render(
+        request,
+        "calls/applicant/_document_slot.html",
+        {**context, "field": field},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def upload_document(request, pk, key):
+    application = get_application_for(request.user, pk)
+    number = _section_of_key(application, key)
+    uploaded = request.FILES.get("file")
+    error = ""
+    if uploaded is None:
+        error = _("Choisissez un fichier à déposer.")
+    else:
+        try:
+            services.upload_document(
+                application=application, question_key=key, uploaded=uploaded, by=request.user
+            )
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        except PermissionDenied:
+            error = _(
+                "Ce dossier ne peut plus être modifié : il a été déposé ou n'est plus un brouillon."
+            )
+    if getattr(request, "htmx", False):
+        application.refresh_from_db()
+        return _slot_response(request, application, key, error, status=400 if error else 200)
+    if error:
+        return _render_section(request, application, number, status=400, upload_errors={key: error})
+    messages.success(request, _("Le fichier a été déposé."))
+    return redirect(reverse("calls:section", kwargs={"pk": pk, "number": number}) + f"#q-{key}")
+
+
+@login_required
+@require_POST
+def remove_document(request, pk, document_pk):
+    application = get_application_for(request.user, pk)
+    document = get_object_or_404(
+        Document, pk=document_pk, application=application, removed_at__isnull=True
+    )
+    error = ""
+    try:
+        services.remove_document(document=document, by=request.user)
+    except PermissionDenied:
+        error = _(
+            "Ce dossier ne peut plus être modifié : il a été déposé ou n'est plus un brouillon."
+        )
+    if getattr(request, "htmx", False):
+        return _slot_response(
+            request, application, document.question_key, error, status=400 if error else 200
+        )
+    number = _section_of_key(application, document.question_key)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request, _("Le fichier « %(name)s » a été retiré.") % {"name": document.name}
+        )
+    return redirect(
+        reverse("calls:section", kwargs={"pk": pk, "number": number})
+        + f"#q-{document.question_key}"
+    )
+
+
+@login_required
+@require_safe
+def document(request, pk, document_pk):
+    application = get_application_for(request.user, pk)
+    found = get_object_or_404(Document, pk=document_pk, application=application)
+    try:
+        handle = found.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return _attachment(handle, found.name, found.content_type or "application/octet-stream")
+
+
+# Summary, submission, acknowledgement -----------------------------------------
+
+
+@login_required
+def summary(request, pk):
+    application = get_application_for(request.user, pk)
+    documents = {}
+    for item in services.current_documents(application):
+        documents.setdefault(item.question_key, []).append(item)
+    sections = form.answers_by_section(
+        application.revision, application.answers, documents, application.call
+    )
+    numbers = {row["section"].pk: row["number"] for row in sections}
+    missing = [
+        {**item, "number": numbers.get(item["section"].pk, 1)}
+        for item in services.checklist(application)
+    ]
+    editable = request.user.has_perm("calls.edit_application", application)
+    correction = _open_correction(application)
+    can_submit = (
+        editable
+        and request.user.has_perm("calls.submit_application", application)
+        and not missing
+        and (
+            (correction is not None and timezone.now() <= correction.due_at)
+            if application.status == Status.CORRECTION_REQUESTED
+            else application.call.accepts_submissions()
+        )
+    )
+    context = {
+        "application": application,
+        "sections": sections,
+        "missing": missing,
+        "editable": editable,
+        "can_submit": can_submit,
+        "correction": correction,
+        "accepts": application.call.accepts_submissions(),
+    }
+    return render(request, "calls/applicant/summary.html", context)
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    application = get_application_for(request.user, pk)
+    if not request.user.has_perm("calls.submit_application", application):
+        raise Http404
+    try:
+        services.submit_application(application=application, by=request.user)
+    except (ValidationError, TransitionNotAllowed) as error:
+        application.refresh_from_db()
+        if application.status == Status.SUBMITTED and application.submissions.exists():
+            # A second click, or a colleague was quicker: the file is in.
+            return redirect("calls:confirmation", pk=application.pk)
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("calls:summary", pk=application.pk)
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect("calls:confirmation", pk=application.pk)
+
+
+@login_required
+def confirmation(request, pk):
+    application = get_application_for(request.user, pk)
+    submission = application.submissions.order_by("-number").first()
+    if submission is None:
+        return redirect("calls:application", pk=application.pk)
+    return render(
+        request,
+        "calls/applicant/confirmation.html",
+        {"application": application, "submission": submission},
+    )
+
+
+@login_required
+def acknowledgement(request, pk, number):
+    from .pdf import acknowledgement_pdf
+
+    application = get_application_for(request.user, pk)
+    submission = get_object_or_404(
+        Submission.objects.select_related("revision", "submitted_by"),
+        application=application,
+        number=number,
+    )
+    content = acknowledgement_pdf(application, submission)
+    filename = f"accuse-de-reception-{slugify(application.reference)}-depot-{submission.number}.pdf"
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# The person's applications ---------------------------------------------------
+
+
+@login_required
+def my_applications(request):
+    queryset = (
+        form.applications_of(request.user)
+        .select_related("call", "organisation")
+        .prefetch_related(
+            Prefetch(
+                "correction_requests",
+                queryset=CorrectionRequest.objects.filter(resolved_at__isnull=True).order_by(
+                    "-created_at"
+                ),
+                to_attr="open_corrections",
+            )
+        )
+        .order_by("-updated_at", "-pk")
+    )
+    page = Paginator(queryset, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = []
+    for application in page.object_list:
+        correction = application.open_corrections[0] if application.open_corrections else None
+        expected, deadline = next_step(application, correction, now)
+        rows.append(
+            {
+                "application": application,
+                "expected": expected,
+                "deadline": deadline,
+                "editable": application.status in (Status.DRAFT, Status.CORRECTION_REQUESTED),
+            }
+        )
+    return render(request, "calls/applicant/my_applications.html", {"page": page, "rows": rows})
