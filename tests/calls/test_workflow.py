@@ -211,7 +211,7 @@ def test_publishing_a_revision_moves_drafts_and_keeps_answers_by_key():
     staff = staff_user()
     new_revision = services.editable_revision(call)
     assert new_revision.number == 2
-    assert list(services.questions_of(new_revision))[0].key == "titre"
+    assert services.questions_of(new_revision)[0].key == "titre"
     services.publish_revision(revision=new_revision, by=staff)
     draft.refresh_from_db()
     submitted.refresh_from_db()
