@@ -164,6 +164,8 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
+# Per-language date and time formats (French hours read « 14 h 32 »).
+FORMAT_MODULE_PATH = ["qmi.formats"]
 USE_I18N = True
 USE_TZ = True
 

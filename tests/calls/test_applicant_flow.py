@@ -494,3 +494,21 @@ def test_resubmission_after_the_correction_due_date_is_refused(member, applicati
     with pytest.raises(ValidationError):
         services.submit_application(application=application, by=member)
     assert Submission.objects.filter(application=application).count() == 1
+
+
+def test_autosave_status_gives_the_time_in_each_languages_typography(client, application, member):
+    import re
+
+    logged_in(client, member)
+    french = autosave(client, application, {"projet": "Un"}).content.decode()
+    assert re.search(r"Enregistré à \d\d h \d\d", french)
+    client.post("/langue/", {"language": "en", "next": "/"})
+    application.refresh_from_db()
+    english = autosave(
+        client,
+        application,
+        {"projet": "Deux"},
+        base_version=application.version,
+        original={"projet": "Un"},
+    ).content.decode()
+    assert re.search(r"Saved at \d\d:\d\d", english), english

@@ -89,7 +89,7 @@ def problems(question, value, *, ranking_choices=()):
         try:
             datetime.date.fromisoformat(value)
         except ValueError:
-            found.append(_("Saisissez une date valide (jj/mm/aaaa)."))
+            found.append(_("Saisissez une date valide."))
     elif kind == Question.Kind.EMAIL:
         try:
             EmailValidator()(value)

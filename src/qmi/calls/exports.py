@@ -7,9 +7,14 @@ read as a formula are neutralised (CSV injection).
 """
 
 import csv
+import re
+import shutil
+import tempfile
+import unicodedata
+import zipfile
 
 from django.db.models import Prefetch
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -126,5 +131,158 @@ def applications_csv_response(call, applications, questions, filename):
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# XLSX export and ZIP of documents --------------------------------------------
+# Both are written to a temporary file on disk, then streamed with FileResponse:
+# memory stays flat whatever the number of rows or documents.
+
+XLSX_MAX_CELL = 32767  # Excel's limit on the characters of one cell
+ZIP_COPY_BUFFER = 1024 * 1024
+UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
+NAME_MAX = 120
+
+
+def applications_xlsx_response(call, applications, questions, filename):
+    """The same rows as the CSV, as an Excel workbook written in constant memory.
+
+    Every cell is written with `write_string`: a spreadsheet never reads it as
+    a formula, whatever it starts with, and no `'` has to be added.
+    """
+    import xlsxwriter
+
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 — FileResponse closes it
+    try:
+        workbook = xlsxwriter.Workbook(
+            handle,
+            {
+                "constant_memory": True,
+                "tmpdir": tempfile.gettempdir(),
+                "strings_to_formulas": False,
+            },
+        )
+        sheet = workbook.add_worksheet(_("Candidatures")[:31])
+        header = workbook.add_format({"bold": True})
+        sheet.freeze_panes(1, 0)
+        sheet.set_column(0, 0, 14)
+        sheet.set_column(1, 1, 32)
+        for number, row in enumerate(csv_rows(call, applications, questions)):
+            cell_format = header if number == 0 else None
+            for column, cell in enumerate(row):
+                text = "" if cell is None else str(cell)
+                sheet.write_string(number, column, text[:XLSX_MAX_CELL], cell_format)
+        workbook.close()
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def safe_name(name, default="fichier"):
+    """One path component safe on every system: no separators, control or reserved characters."""
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = UNSAFE_IN_NAME.sub("_", name).strip(" .")
+    if not name or set(name) <= {"_", "."}:
+        name = default
+    if WINDOWS_RESERVED.match(name):
+        name = f"_{name}"
+    if len(name) > NAME_MAX:
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 10:
+            name = f"{stem[: NAME_MAX - len(extension) - 1]}.{extension}"
+        else:
+            name = name[:NAME_MAX]
+    return name
+
+
+def _unique(name, taken):
+    """`name`, or `name-2`, `name-3`… (before the extension) if already taken in the slot."""
+    if name.lower() not in taken:
+        taken.add(name.lower())
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem:
+        stem, extension = name, ""
+    number = 2
+    while True:
+        candidate = f"{stem}-{number}.{extension}" if extension else f"{stem}-{number}"
+        if candidate.lower() not in taken:
+            taken.add(candidate.lower())
+            return candidate
+        number += 1
+
+
+def zip_documents(applications):
+    """(ZipInfo name, Document) for the current documents of `applications`, in archive order.
+
+    Entries are named `<reference>/<question key>/<file name>`, each part made
+    safe; two files of the same slot with the same name get `-2`, `-3`…
+    """
+    documents = (
+        Document.objects.filter(
+            application__in=applications.order_by().values("pk"), removed_at__isnull=True
+        )
+        .select_related("application")
+        .order_by("application__reference", "question_key", "uploaded_at", "pk")
+    )
+    # Sorted by slot, so only the current slot's names need remembering.
+    slot, taken = None, set()
+    for document in documents.iterator(chunk_size=CHUNK):
+        current = (
+            safe_name(document.application.reference, "dossier"),
+            safe_name(document.question_key, "piece"),
+        )
+        if current != slot:
+            slot, taken = current, set()
+        name = _unique(safe_name(document.name), taken)
+        yield f"{slot[0]}/{slot[1]}/{name}", document
+
+
+def documents_zip_response(applications, filename):
+    """The current documents of `applications` in a ZIP built on disk, then streamed."""
+    handle = tempfile.TemporaryFile(suffix=".zip")  # noqa: SIM115 — FileResponse closes it
+    missing = []
+    try:
+        with zipfile.ZipFile(
+            handle, "w", compression=zipfile.ZIP_STORED, allowZip64=True
+        ) as archive:
+            for name, document in zip_documents(applications):
+                moment = timezone.localtime(document.uploaded_at, PARIS)
+                info = zipfile.ZipInfo(name, date_time=moment.timetuple()[:6])
+                info.compress_type = zipfile.ZIP_STORED
+                info.external_attr = 0o644 << 16
+                try:
+                    source = document.file.open("rb")
+                except (FileNotFoundError, OSError, ValueError):
+                    missing.append(name)
+                    continue
+                with source, archive.open(info, "w", force_zip64=True) as target:
+                    shutil.copyfileobj(source, target, ZIP_COPY_BUFFER)
+            if missing:
+                archive.writestr(
+                    _("fichiers-manquants.txt"),
+                    "\n".join(
+                        [_("Ces fichiers n'ont pas été trouvés dans le stockage :"), *missing]
+                    )
+                    + "\n",
+                )
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type="application/zip"
+    )
     response["Cache-Control"] = "no-store"
     return response

@@ -223,12 +223,19 @@ class ApplicationFilterForm(forms.Form):
         max_length=100,
         help_text=_("Numéro, organisation ou texte des réponses"),
     )
+    label = forms.TypedChoiceField(
+        label=_("Étiquette"), required=False, coerce=int, empty_value=None
+    )
     sort = forms.ChoiceField(label=_("Tri"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, call, **kwargs):
         super().__init__(*args, **kwargs)
         self.call = call
         self.fields["kind"].choices = [("", _("Tous")), *applicant_kinds()]
+        self.fields["label"].choices = [
+            ("", _("Toutes")),
+            *call.labels.order_by("name", "pk").values_list("pk", "name"),
+        ]
         self.fields["commune"].choices = [("", _("Toutes"))] + [
             (ec.pk, ec.commune.name)
             for ec in EditionCommune.objects.filter(edition_id=call.edition_id)
@@ -250,7 +257,8 @@ class ApplicationFilterForm(forms.Form):
     def is_filtered(self):
         data = getattr(self, "cleaned_data", {})
         return any(
-            data.get(name) for name in ("status", "kind", "commune", "country", "complete", "q")
+            data.get(name)
+            for name in ("status", "kind", "commune", "country", "complete", "q", "label")
         )
 
     def filter(self, queryset):
@@ -273,6 +281,8 @@ class ApplicationFilterForm(forms.Form):
             queryset = self._filter_commune(queryset, data["commune"])
         if data.get("q"):
             queryset = queryset.filter(_search(data["q"]))
+        if data.get("label"):
+            queryset = queryset.filter(label_links__label_id=data["label"])
         sort = data.get("sort") or ""
         key = sort.lstrip("-")
         if key in SORTS:

@@ -578,3 +578,155 @@ class ThreadRead(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.thread}"
+
+
+# Labels and private notes ----------------------------------------------------
+# Staff sort a call's applications with labels of their own and keep private
+# notes on each one. Neither is ever shown to applicants. Operations live in
+# services_labels.py, views in views_labels.py.
+
+# Each colour: (background, text). Every pair passes WCAG AA for normal text
+# (contrast ratio ≥ 4.5:1, checked by the tests); qmi/css/calls-labels.css uses them.
+LABEL_PALETTE = {
+    "blue": ("#dbeafe", "#1e3a8a"),
+    "green": ("#dcfce7", "#14532d"),
+    "yellow": ("#fef9c3", "#713f12"),
+    "orange": ("#ffedd5", "#7c2d12"),
+    "red": ("#fee2e2", "#7f1d1d"),
+    "purple": ("#f3e8ff", "#581c87"),
+    "pink": ("#fce7f3", "#831843"),
+    "grey": ("#f1f5f9", "#1e293b"),
+}
+
+
+class Label(models.Model):
+    class Colour(models.TextChoices):
+        BLUE = "blue", _("Bleu")
+        GREEN = "green", _("Vert")
+        YELLOW = "yellow", _("Jaune")
+        ORANGE = "orange", _("Orange")
+        RED = "red", _("Rouge")
+        PURPLE = "purple", _("Violet")
+        PINK = "pink", _("Rose")
+        GREY = "grey", _("Gris")
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("appel"), on_delete=models.CASCADE, related_name="labels"
+    )
+    name = models.CharField(_("nom"), max_length=60)
+    colour = models.CharField(
+        _("couleur"), max_length=20, choices=Colour.choices, default=Colour.BLUE
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    applications = models.ManyToManyField(
+        Application,
+        through="ApplicationLabel",
+        related_name="labels",
+        verbose_name=_("candidatures"),
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("étiquette")
+        verbose_name_plural = _("étiquettes")
+        ordering = ["call", "name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["call", "name"], name="label_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class ApplicationLabel(models.Model):
+    """A label put on an application: who put it there, and when."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="label_links"
+    )
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="links")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ajoutée par"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("ajoutée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("étiquette d'une candidature")
+        verbose_name_plural = _("étiquettes des candidatures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "label"], name="application_label_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["label", "application"], name="application_label_by_label")]
+
+    def __str__(self):
+        return f"{self.application_id} — {self.label_id}"
+
+
+class StaffNote(models.Model):
+    """A private note of the operator's staff on an application: never shown to applicants."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("candidature"),
+        on_delete=models.CASCADE,
+        related_name="staff_notes",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("écrite le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("note privée")
+        verbose_name_plural = _("notes privées")
+        ordering = ["application", "-created_at", "-pk"]
+
+    def __str__(self):
+        return self.body[:80]
+
+
+class SessionRegistration(models.Model):
+    """Someone, with or without an account, registered for an information session."""
+
+    session = models.ForeignKey(
+        InformationSession,
+        verbose_name=_("réunion d'information"),
+        on_delete=models.CASCADE,
+        related_name="registrations",
+    )
+    name = models.CharField(_("nom"), max_length=150)
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    # Stored in lower case, so one address registers once per session.
+    email = models.EmailField(_("adresse e-mail"))
+    created_at = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="session_registrations",
+    )
+    reminded_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inscription à une réunion d'information")
+        verbose_name_plural = _("inscriptions aux réunions d'information")
+        ordering = ["session", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "email"], name="session_registration_unique_email"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"

@@ -34,6 +34,7 @@ from .forms_staff import (
     SessionForm,
     column_choices,
 )
+from .funnel import call_funnel
 from .html import clean_html
 from .models import (
     Application,
@@ -118,51 +119,6 @@ def call_form(request, pk=None):
     return render(request, "calls/staff/call_form.html", {"form": form, "call": call})
 
 
-def _funnel(call):
-    """Organisations that started, submitted, are complete or inadmissible; by kind and country.
-
-    One aggregate query grouped by (kind, country); the few groups are summed here.
-    """
-    rows = (
-        call.applications.values("organisation__kind", "organisation__country")
-        .annotate(
-            started=Count("pk"),
-            submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
-            complete=Count("pk", filter=Q(status=Status.COMPLETE)),
-            inadmissible=Count("pk", filter=Q(status=Status.INADMISSIBLE)),
-        )
-        .order_by()
-    )
-    measures = ("started", "submitted", "complete", "inadmissible")
-    total = dict.fromkeys(measures, 0)
-    abroad = dict.fromkeys(measures, 0)
-    kinds = {}
-    labels = dict(Organisation.Kind.choices)
-    for row in rows:
-        kind = kinds.setdefault(
-            row["organisation__kind"],
-            {
-                "label": labels.get(row["organisation__kind"], row["organisation__kind"]),
-                **dict.fromkeys(measures, 0),
-            },
-        )
-        for measure in measures:
-            total[measure] += row[measure]
-            kind[measure] += row[measure]
-            if row["organisation__country"] != "FR":
-                abroad[measure] += row[measure]
-    share = {
-        measure: round(100 * abroad[measure] / total[measure]) if total[measure] else None
-        for measure in measures
-    }
-    return {
-        "total": total,
-        "abroad": abroad,
-        "abroad_share": share,
-        "kinds": sorted(kinds.values(), key=lambda k: k["label"]),
-    }
-
-
 @backoffice_required
 def call_detail(request, pk):
     call = get_object_or_404(Call.objects.select_related("edition"), pk=pk)
@@ -180,7 +136,7 @@ def call_detail(request, pk):
         "draft_revision": next((r for r in revisions if not r.published_at), None),
         "sessions": call.sessions.order_by("starts_at"),
         "faq": call.faq.order_by("order", "pk"),
-        "funnel": _funnel(call),
+        "funnel": call_funnel(call),
         "status_counts": _status_counts(call.applications.all()),
         **_audit_context(request.user, call),
     }

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
+from qmi.calls.funnel import recent_call_funnels
 from qmi.core.audit import entries_for
 from qmi.core.forms import apply_errors
 from qmi.core.textdiff import html_diff
@@ -52,7 +53,8 @@ def _audit_context(user, obj):
 def backoffice(request):
     editions = editions_with_timeline(Edition.objects.order_by("-number"))
     page = Paginator(editions, 10).get_page(request.GET.get("page"))
-    return render(request, "programmes/backoffice.html", {"page": page})
+    context = {"page": page, "call_funnels": recent_call_funnels()}
+    return render(request, "programmes/backoffice.html", context)
 
 
 @backoffice_required

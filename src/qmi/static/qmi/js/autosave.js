@@ -200,9 +200,15 @@
     this.again = false;
     this.dirty = false;
     this.say(TEXT.saving);
+    var body = new FormData(this.form);
+    if (this.keepVersion) {
+      // "Keep my version": the person saw the other value and overrides it on purpose.
+      body.set("keep_version", this.keepVersion);
+      this.keepVersion = null;
+    }
     fetch(this.form.action, {
       method: "POST",
-      body: new FormData(this.form),
+      body: body,
       headers: { "HX-Request": "true" },
       credentials: "same-origin",
       redirect: "manual",
@@ -268,6 +274,7 @@
       if (keep) {
         event.preventDefault();
         document.getElementById("autosave-base-version").value = keep.value;
+        self.keepVersion = keep.value;
         self.conflictBox.replaceChildren();
         self.paused = false;
         self.save();

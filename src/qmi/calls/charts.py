@@ -1,0 +1,237 @@
+"""Server-side SVG charts: plain Python, no database and no JavaScript.
+
+The same markup goes inline in a page, in the `.svg` download and later in a PDF,
+so it carries its own colours as presentation attributes (`fill`, `stroke`): no
+`style` attribute (the Content-Security-Policy forbids inline styles) and no
+dependency on a stylesheet. Classes are there for the page's CSS to refine.
+
+Accessibility: `role="img"` named by the chart's `<title>` and described by its
+`<desc>`; pages also show the figures as a table (see calls/staff/_funnel.html).
+"""
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH = 640
+HEIGHT = 260
+MARGIN_LEFT = 44
+MARGIN_RIGHT = 16
+MARGIN_TOP = 20
+MARGIN_BOTTOM = 64  # day labels, then the legend
+MAX_LABELS = 7  # day labels shown under the axis, at most
+MAX_MARKERS = 62  # a dot on every point up to about two months of days
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+INK = "#1b1b29"
+MUTED = "#4a4a5c"
+LINE = "#c9cbd6"
+
+
+@dataclasses.dataclass(frozen=True)
+class Series:
+    label: str
+    values: Sequence[int]
+    colour: str
+    css_class: str
+    dash: str = ""  # e.g. "6 3": a second cue besides colour
+
+
+def _number(value):
+    """Coordinates with at most one decimal, without a useless ".0"."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _attrs(**attributes):
+    parts = []
+    for name, value in attributes.items():
+        if value is None or value == "":
+            continue
+        parts.append(f"{name.rstrip('_').replace('_', '-')}={quoteattr(str(value))}")
+    return " ".join(parts)
+
+
+def _element(tag, text=None, **attributes):
+    opening = f"<{tag} {_attrs(**attributes)}".rstrip()
+    if text is None:
+        return f"{opening}/>"
+    return f"{opening}>{escape(str(text))}</{tag}>"
+
+
+def label_positions(count, limit=MAX_LABELS):
+    """Indexes of the days that get a label: evenly spaced, always the first and the last."""
+    if count <= 0:
+        return []
+    step = max(1, math.ceil((count - 1) / (limit - 1))) if count > limit else 1
+    indexes = list(range(0, count, step))
+    if indexes[-1] != count - 1:
+        # Drop a label that would sit too close to the last one.
+        if count - 1 - indexes[-1] < step / 2 and len(indexes) > 1:
+            indexes.pop()
+        indexes.append(count - 1)
+    return indexes
+
+
+def line_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    days: Sequence,
+    series: Sequence[Series],
+    day_label: Callable = lambda day: day.strftime("%d/%m"),
+    standalone: bool = False,
+) -> SafeString:
+    """A line chart of daily counts, one polyline per series.
+
+    Every piece of text is escaped here, so the result is marked safe for templates.
+    `standalone` adds the XML declaration, for an `image/svg+xml` response.
+    """
+    count = len(days)
+    for one in series:
+        if len(one.values) != count:
+            raise ValueError(f"series {one.label!r} has {len(one.values)} values for {count} days")
+    peak = max((max(one.values, default=0) for one in series), default=0)
+    top = max(peak, 1)
+    plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    bottom = MARGIN_TOP + plot_h
+
+    def x(index):
+        if count <= 1:
+            return MARGIN_LEFT + plot_w / 2
+        return MARGIN_LEFT + index * plot_w / (count - 1)
+
+    def y(value):
+        return bottom - value * plot_h / top
+
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    parts = [
+        "<svg "
+        + _attrs(
+            xmlns="http://www.w3.org/2000/svg",
+            id=chart_id,
+            class_="chart line-chart",
+            viewBox=f"0 0 {WIDTH} {HEIGHT}",
+            width=WIDTH,
+            height=HEIGHT,
+            role="img",
+            aria_labelledby=title_id,
+            aria_describedby=desc_id,
+            font_family=FONT,
+            font_size=12,
+        )
+        + ">",
+        _element("title", title, id=title_id),
+        _element("desc", description, id=desc_id),
+        _element("rect", x=0, y=0, width=WIDTH, height=HEIGHT, fill="#fff", class_="chart-bg"),
+        # Axes and the line of the maximum, labelled with its value.
+        '<g class="chart-axes">',
+        _element(
+            "line",
+            x1=MARGIN_LEFT,
+            y1=_number(y(top)),
+            x2=MARGIN_LEFT + plot_w,
+            y2=_number(y(top)),
+            stroke=LINE,
+            stroke_dasharray="2 3",
+            class_="chart-grid",
+        ),
+        _element("line", x1=MARGIN_LEFT, y1=MARGIN_TOP, x2=MARGIN_LEFT, y2=bottom, stroke=MUTED),
+        _element(
+            "line", x1=MARGIN_LEFT, y1=bottom, x2=MARGIN_LEFT + plot_w, y2=bottom, stroke=MUTED
+        ),
+        _element(
+            "text",
+            top,
+            x=MARGIN_LEFT - 6,
+            y=_number(y(top) + 4),
+            text_anchor="end",
+            fill=INK,
+            class_="chart-max",
+        ),
+        _element("text", 0, x=MARGIN_LEFT - 6, y=bottom + 4, text_anchor="end", fill=MUTED),
+    ]
+    for index in label_positions(count):
+        anchor = "middle"
+        if count > 1 and index == 0:
+            anchor = "start"
+        elif count > 1 and index == count - 1:
+            anchor = "end"
+        parts.append(
+            _element(
+                "line",
+                x1=_number(x(index)),
+                y1=bottom,
+                x2=_number(x(index)),
+                y2=bottom + 4,
+                stroke=MUTED,
+            )
+        )
+        parts.append(
+            _element(
+                "text",
+                day_label(days[index]),
+                x=_number(x(index)),
+                y=bottom + 18,
+                text_anchor=anchor,
+                fill=MUTED,
+                class_="chart-day",
+            )
+        )
+    parts.append("</g>")
+
+    for one in series:
+        points = " ".join(
+            f"{_number(x(i))},{_number(y(value))}" for i, value in enumerate(one.values)
+        )
+        parts.append(f'<g class="chart-series {escape(one.css_class)}">')
+        if count:
+            parts.append(
+                _element(
+                    "polyline",
+                    points=points,
+                    fill="none",
+                    stroke=one.colour,
+                    stroke_width=2,
+                    stroke_dasharray=one.dash,
+                    stroke_linejoin="round",
+                )
+            )
+        if count <= MAX_MARKERS:
+            parts.extend(
+                _element("circle", cx=_number(x(i)), cy=_number(y(value)), r=3, fill=one.colour)
+                for i, value in enumerate(one.values)
+            )
+        parts.append("</g>")
+
+    # Legend, under the day labels.
+    legend_y = HEIGHT - 16
+    cursor = MARGIN_LEFT
+    parts.append('<g class="chart-legend">')
+    for one in series:
+        parts.append(
+            _element(
+                "line",
+                x1=cursor,
+                y1=legend_y - 4,
+                x2=cursor + 24,
+                y2=legend_y - 4,
+                stroke=one.colour,
+                stroke_width=3,
+                stroke_dasharray=one.dash,
+            )
+        )
+        text = f"{one.label} ({sum(one.values)})"
+        parts.append(_element("text", text, x=cursor + 30, y=legend_y, fill=INK))
+        cursor += 30 + 7 * len(text) + 24
+    parts.append("</g>")
+    parts.append("</svg>")
+    svg = "".join(parts)
+    if standalone:
+        svg = '<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n"
+    # Every text and attribute above is escaped.
+    return mark_safe(svg)

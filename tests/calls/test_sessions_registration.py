@@ -1,0 +1,173 @@
+import datetime
+import zoneinfo
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from qmi.calls.models import Call, InformationSession, SessionRegistration
+from tests.factories import CallFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+def _session(starts_at=None, call=None, **fields):
+    starts_at = starts_at or timezone.now() + datetime.timedelta(days=5)
+    return InformationSession.objects.create(
+        call=call or CallFactory(),
+        title=fields.pop("title", "Réunion de lancement"),
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=1),
+        **fields,
+    )
+
+
+def _url(session, name="calls:session_register"):
+    return reverse(name, kwargs={"slug": session.call.slug, "session_pk": session.pk})
+
+
+def _post(client, session, capture, **data):
+    data = {"name": "Camille Martin", "organisation_name": "Ville de Sceaux", **data}
+    data.setdefault("email", "camille@exemple.fr")
+    with capture(execute=True):
+        return client.post(_url(session), data)
+
+
+def _lines(text):
+    return text.replace("\r\n ", "").split("\r\n")
+
+
+@pytest.mark.parametrize(
+    ("local", "expected"),
+    [
+        (datetime.datetime(2030, 7, 10, 14, 0), "DTSTART:20300710T120000Z"),  # summer time
+        (datetime.datetime(2030, 1, 15, 14, 0), "DTSTART:20300115T130000Z"),  # winter time
+    ],
+)
+def test_registration_sends_confirmation_with_calendar(
+    client, django_capture_on_commit_callbacks, local, expected
+):
+    session = _session(
+        starts_at=local.replace(tzinfo=PARIS),
+        link="https://visio.example/reunion",
+        title="Réunion " + "d'information très détaillée, " * 4,
+    )
+    response = _post(
+        client, session, django_capture_on_commit_callbacks, email="Camille@Exemple.fr"
+    )
+    assert response.status_code == 302
+    assert response["Location"] == _url(session, "calls:session_registered")
+    registration = SessionRegistration.objects.get()
+    assert registration.email == "camille@exemple.fr"
+    assert registration.user is None
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["camille@exemple.fr"]
+    assert "Inscription confirmée" in message.subject
+    assert "https://visio.example/reunion" in message.body
+    assert "14:00" in message.body  # Paris time in the text
+    (name, content, mimetype) = message.attachments[0]
+    assert (name, mimetype) == ("reunion.ics", "text/calendar")
+    assert content.startswith("BEGIN:VCALENDAR\r\n")
+    assert "\n" not in content.replace("\r\n", "")
+    assert all(len(line.encode("utf-8")) <= 75 for line in content.split("\r\n"))
+    assert "\r\n " in content  # the long summary was folded
+    lines = _lines(content)
+    assert expected in lines
+    assert "LOCATION:En ligne" in lines
+    assert "URL:https://visio.example/reunion" in lines
+
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "camille@exemple.fr" in page.content.decode()
+    assert _url(session, "calls:session_ics") in page.content.decode()
+
+
+def test_calendar_download(client):
+    session = _session()
+    response = client.get(_url(session, "calls:session_ics"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    assert 'filename="reunion.ics"' in response["Content-Disposition"]
+    assert response.content.startswith(b"BEGIN:VCALENDAR\r\n")
+
+
+def test_confirmation_page_needs_a_registration_from_this_browser(client):
+    session = _session()
+    response = client.get(_url(session, "calls:session_registered"))
+    assert response.status_code == 302
+    assert response["Location"] == _url(session)
+
+
+def test_logged_in_person_is_prefilled_and_linked(client, django_capture_on_commit_callbacks):
+    user = UserFactory(full_name="Alex Dupont", email="alex@exemple.fr")
+    MembershipFactory(user=user, organisation__name="Start-up Verte")
+    client.force_login(user)
+    session = _session()
+    page = client.get(_url(session)).content.decode()
+    assert 'value="alex@exemple.fr"' in page
+    assert 'value="Alex Dupont"' in page
+    assert 'value="Start-up Verte"' in page
+    _post(client, session, django_capture_on_commit_callbacks, email="alex@exemple.fr")
+    assert SessionRegistration.objects.get().user == user
+
+
+def test_duplicate_is_refused(client, django_capture_on_commit_callbacks):
+    session = _session()
+    _post(client, session, django_capture_on_commit_callbacks)
+    response = _post(
+        client, session, django_capture_on_commit_callbacks, email="CAMILLE@exemple.fr"
+    )
+    assert response.status_code == 400
+    assert "déjà inscrite à cette réunion" in response.content.decode()
+    assert SessionRegistration.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_same_person_may_register_to_another_session(client, django_capture_on_commit_callbacks):
+    first = _session()
+    second = _session(call=first.call)
+    _post(client, first, django_capture_on_commit_callbacks)
+    assert _post(client, second, django_capture_on_commit_callbacks).status_code == 302
+    assert SessionRegistration.objects.count() == 2
+
+
+def test_past_session_is_refused(client, django_capture_on_commit_callbacks):
+    session = _session(starts_at=timezone.now() - datetime.timedelta(hours=1))
+    page = client.get(_url(session))
+    assert page.status_code == 200
+    assert "déjà eu lieu" in page.content.decode()
+    assert 'name="email"' not in page.content.decode()
+    response = _post(client, session, django_capture_on_commit_callbacks)
+    assert response.status_code == 400
+    assert "déjà eu lieu" in response.content.decode()
+    assert not SessionRegistration.objects.exists()
+    assert mail.outbox == []
+
+
+def test_invalid_form_is_refused(client, django_capture_on_commit_callbacks):
+    session = _session()
+    response = _post(client, session, django_capture_on_commit_callbacks, email="pas-une-adresse")
+    assert response.status_code == 400
+    assert not SessionRegistration.objects.exists()
+
+
+def test_session_of_a_draft_call_or_another_call_is_not_found(client):
+    session = _session(call=CallFactory(status=Call.Status.DRAFT))
+    assert client.get(_url(session)).status_code == 404
+    other = _session()
+    url = reverse(
+        "calls:session_register", kwargs={"slug": CallFactory().slug, "session_pk": other.pk}
+    )
+    assert client.get(url).status_code == 404
+
+
+def test_call_page_links_to_registration_for_future_sessions_only(client):
+    future = _session(title="Future")
+    past = _session(call=future.call, starts_at=timezone.now() - datetime.timedelta(days=1))
+    page = client.get(reverse("calls:call", kwargs={"slug": future.call.slug})).content.decode()
+    assert _url(future) in page
+    assert _url(past) not in page

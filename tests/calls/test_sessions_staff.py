@@ -1,0 +1,174 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from qmi.calls.models import Application, InformationSession, SessionRegistration
+from qmi.calls.services_sessions import registrants_who_started
+from tests.factories import (
+    ApplicationFactory,
+    CallFactory,
+    MembershipFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _session(call=None):
+    starts_at = timezone.now() + datetime.timedelta(days=5)
+    return InformationSession.objects.create(
+        call=call or CallFactory(),
+        title="Réunion de lancement",
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=1),
+    )
+
+
+def _register(session, count, start=0):
+    for number in range(start, start + count):
+        SessionRegistration.objects.create(
+            session=session,
+            name=f"Personne {number}",
+            organisation_name="Association",
+            email=f"personne{number}@exemple.fr",
+        )
+
+
+def _urls(session):
+    kwargs = {"pk": session.call.pk, "session_pk": session.pk}
+    return (
+        reverse("calls:backoffice_registrations", kwargs=kwargs),
+        reverse("calls:backoffice_registrations_csv", kwargs=kwargs),
+    )
+
+
+def test_staff_see_the_registrants_and_their_count(staff_client):
+    session = _session()
+    _register(session, 3)
+    page, _ = _urls(session)
+    response = staff_client.get(page)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "3 inscrits" in content
+    assert "personne2@exemple.fr" in content
+
+
+def test_list_is_paginated(staff_client):
+    session = _session()
+    _register(session, 55)
+    page, _ = _urls(session)
+    assert len(staff_client.get(page).context["page"].object_list) == 50
+    assert len(staff_client.get(page + "?page=2").context["page"].object_list) == 5
+
+
+@pytest.mark.parametrize("logged_in", [True, False])
+def test_others_cannot_see_registrants(client, logged_in):
+    session = _session()
+    _register(session, 1)
+    if logged_in:
+        member = UserFactory()
+        MembershipFactory(user=member)
+        client.force_login(member)
+    for url in _urls(session):
+        response = client.get(url)
+        if logged_in:
+            assert response.status_code == 404
+        else:
+            assert response.status_code == 302
+            assert "/connexion/" in response["Location"] or "login" in response["Location"]
+
+
+def test_session_of_another_call_is_not_found(staff_client):
+    session = _session()
+    url = reverse(
+        "calls:backoffice_registrations",
+        kwargs={"pk": CallFactory().pk, "session_pk": session.pk},
+    )
+    assert staff_client.get(url).status_code == 404
+
+
+def test_csv_export_is_neutralised(staff_client):
+    session = _session()
+    SessionRegistration.objects.create(
+        session=session,
+        name='=HYPERLINK("http://mal.example","clic")',
+        organisation_name="+33 1 23",
+        email="a@exemple.fr",
+    )
+    SessionRegistration.objects.create(
+        session=session, name="@SUM(A1)", organisation_name="-2+3", email="b@exemple.fr"
+    )
+    _, csv_url = _urls(session)
+    response = staff_client.get(csv_url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    content = b"".join(response.streaming_content).decode("utf-8")
+    assert content.startswith("\ufeffNom;Organisation;Adresse e-mail;Inscrit le;Compte\r\n")
+    assert "'=HYPERLINK" in content
+    assert ";'+33 1 23;" in content
+    assert "'@SUM(A1);'-2+3;" in content
+    for line in content.lstrip("\ufeff").splitlines()[1:]:
+        assert line[0] not in "=+-@"
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context)
+
+
+def test_list_queries_do_not_grow_with_registrants(staff_client):
+    session = _session()
+    _register(session, 2)
+    page, _ = _urls(session)
+    few = _queries(staff_client, page)
+    _register(session, 18, start=2)
+    assert _queries(staff_client, page) == few
+
+
+def test_registrants_who_started(django_assert_num_queries):
+    call = CallFactory()
+    first, second = _session(call), _session(call)
+    application = ApplicationFactory(call=call)
+    # Registered while logged in, with another address than the account's.
+    logged = UserFactory(email="logged@exemple.fr")
+    MembershipFactory(user=logged, organisation=application.organisation)
+    SessionRegistration.objects.create(
+        session=first, name="A", email="perso@exemple.fr", user=logged
+    )
+    # Registered without logging in, with the account's address, at both sessions.
+    member = UserFactory(email="membre@exemple.fr")
+    MembershipFactory(user=member, organisation=application.organisation)
+    for session in (first, second):
+        SessionRegistration.objects.create(session=session, name="B", email="membre@exemple.fr")
+    # No account; an account without an organisation; a member of another call's applicant.
+    SessionRegistration.objects.create(session=first, name="C", email="inconnu@exemple.fr")
+    UserFactory(email="seul@exemple.fr")
+    SessionRegistration.objects.create(session=first, name="D", email="seul@exemple.fr")
+    elsewhere = UserFactory(email="ailleurs@exemple.fr")
+    MembershipFactory(user=elsewhere, organisation=ApplicationFactory().organisation)
+    SessionRegistration.objects.create(session=second, name="E", email="ailleurs@exemple.fr")
+    # Another call's session does not count.
+    other = _session()
+    SessionRegistration.objects.create(session=other, name="F", email="membre2@exemple.fr")
+
+    with django_assert_num_queries(1):
+        assert registrants_who_started(call) == 2
+    assert Application.objects.filter(call=call).count() == 1
+
+
+def test_call_page_shows_registrants_who_started_and_links(staff_client):
+    call = CallFactory()
+    session = _session(call)
+    application = ApplicationFactory(call=call)
+    member = UserFactory(email="membre@exemple.fr")
+    MembershipFactory(user=member, organisation=application.organisation)
+    SessionRegistration.objects.create(session=session, name="B", email="membre@exemple.fr")
+    content = staff_client.get(reverse("calls:backoffice_call", kwargs={"pk": call.pk}))
+    content = content.content.decode()
+    assert "dont l'organisation a commencé un dossier : 1" in content
+    assert _urls(session)[0] in content
