@@ -314,14 +314,33 @@
   };
 
   // Uploads (fetch, drag and drop) ------------------------------------------------
+  // A live region outside the slots: the slot is replaced, so its own region is too new to be heard.
+  function announcer() {
+    var region = document.getElementById("upload-announcer");
+    if (!region) {
+      region = document.createElement("p");
+      region.id = "upload-announcer";
+      region.className = "visually-hidden";
+      region.setAttribute("role", "status");
+      region.setAttribute("aria-live", "polite");
+      document.body.appendChild(region);
+    }
+    return region;
+  }
+
   function replaceSlot(key, html) {
     var slot = document.getElementById("slot-" + key);
     var fresh = parse(html).getElementById("slot-" + key);
-    if (slot && fresh) {
-      slot.replaceWith(fresh);
-      var focusable = fresh.querySelector("[role=alert]") ? fresh.querySelector("input[type=file]") : null;
-      if (focusable) focusable.focus();
-    }
+    if (!slot || !fresh) return;
+    // Keyboard users stay where they were: the focused control is inside the old slot.
+    var hadFocus = slot.contains(document.activeElement) || document.activeElement === document.body;
+    slot.replaceWith(fresh);
+    var error = fresh.querySelector("[role=alert]");
+    var lastFile = fresh.querySelector(".document-list li:last-child");
+    var input = fresh.querySelector("input[type=file]");
+    var target = error ? input : (lastFile && lastFile.querySelector("a")) || input;
+    if ((hadFocus || error) && target) target.focus();
+    announcer().textContent = error ? error.textContent : lastFile ? lastFile.textContent.replace(/\s+/g, " ").trim() : "";
   }
 
   function upload(form, submitter) {
