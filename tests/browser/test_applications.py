@@ -16,7 +16,6 @@ import re
 import zoneinfo
 from urllib.parse import urlsplit
 
-import pytest
 from django.core import mail
 from playwright.sync_api import expect
 from pypdf import PdfReader, PdfWriter
