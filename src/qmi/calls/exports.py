@@ -18,10 +18,11 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qmi.accounts.models import Organisation
 from qmi.programmes.models import EditionCommune
 
 from .forms_staff import PARIS
-from .models import Document, Question
+from .models import Application, Document, Question
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -85,6 +86,9 @@ def _paris(moment):
 def csv_rows(call, applications, questions):
     """The header then one row per application, as lists of cells (before neutralising)."""
     communes = commune_names(call)
+    # Labels translated once: get_FOO_display per row costs more than the rest of the row.
+    kinds = {value: str(label) for value, label in Organisation.Kind.choices}
+    statuses = {value: str(label) for value, label in Application.Status.choices}
     yield [
         _("Numéro"),
         _("Organisation"),
@@ -108,9 +112,9 @@ def csv_rows(call, applications, questions):
         row = [
             application.reference,
             organisation.name,
-            organisation.get_kind_display(),
+            kinds.get(organisation.kind, organisation.kind),
             organisation.country.code,
-            application.get_status_display(),
+            statuses.get(application.status, application.status),
             _paris(application.submitted_at),
         ]
         for question in questions:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from qmi.accounts.models import Organisation
-from qmi.programmes.models import EditionCommune
+from qmi.programmes.models import EditionCommune, Theme
 
 from .html import clean_html
 from .models import Application, Call, FaqEntry, InformationSession, Question
@@ -226,6 +226,7 @@ class ApplicationFilterForm(forms.Form):
     label = forms.TypedChoiceField(
         label=_("Étiquette"), required=False, coerce=int, empty_value=None
     )
+    theme = forms.TypedChoiceField(label=_("Thème"), required=False, coerce=int, empty_value=None)
     sort = forms.ChoiceField(label=_("Tri"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, call, **kwargs):
@@ -235,6 +236,10 @@ class ApplicationFilterForm(forms.Form):
         self.fields["label"].choices = [
             ("", _("Toutes")),
             *call.labels.order_by("name", "pk").values_list("pk", "name"),
+        ]
+        self.fields["theme"].choices = [
+            ("", _("Tous")),
+            *Theme.objects.order_by("order", "name").values_list("pk", "name"),
         ]
         self.fields["commune"].choices = [("", _("Toutes"))] + [
             (ec.pk, ec.commune.name)
@@ -258,7 +263,7 @@ class ApplicationFilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         return any(
             data.get(name)
-            for name in ("status", "kind", "commune", "country", "complete", "q", "label")
+            for name in ("status", "kind", "commune", "country", "complete", "q", "label", "theme")
         )
 
     def filter(self, queryset):
@@ -283,6 +288,8 @@ class ApplicationFilterForm(forms.Form):
             queryset = queryset.filter(_search(data["q"]))
         if data.get("label"):
             queryset = queryset.filter(label_links__label_id=data["label"])
+        if data.get("theme"):
+            queryset = self._filter_theme(queryset, data["theme"])
         sort = data.get("sort") or ""
         key = sort.lstrip("-")
         if key in SORTS:
@@ -290,7 +297,31 @@ class ApplicationFilterForm(forms.Form):
             return queryset.order_by(f"-{field}" if sort.startswith("-") else field, "pk")
         return queryset.order_by("-created_at", "-pk")
 
-    def _filter_commune(self, queryset, edition_commune_id):
+    def _filter_theme(self, queryset, theme_id):
+        """Applications aiming at a theme, by the rule of calls/funnel.py.
+
+        A call for projects: a ranked commune's challenge has the theme. An
+        expression of interest: a single-choice question of theme names is
+        answered with it.
+        """
+        from .funnel import theme_questions
+
+        theme = Theme.objects.get(pk=theme_id)
+        names = set(Theme.objects.values_list("name", flat=True))
+        _ranking, choice_keys = theme_questions([self.call], names).get(self.call.pk, ([], []))
+        condition = Q(pk__in=[])
+        for key in choice_keys:
+            condition |= Q(**{f"answers__{key}": theme.name})
+        communes = list(
+            EditionCommune.objects.filter(
+                edition_id=self.call.edition_id, challenge__theme=theme
+            ).values_list("pk", flat=True)
+        )
+        if communes:
+            condition |= Q(pk__in=self._filter_commune(queryset, *communes).values("pk"))
+        return queryset.filter(condition)
+
+    def _filter_commune(self, queryset, *edition_commune_ids):
         """Applications whose commune ranking (any ranking question) names this commune.
 
         A ranking is stored as a JSON list of EditionCommune ids as strings,
@@ -304,10 +335,10 @@ class ApplicationFilterForm(forms.Form):
         if not keys:
             return queryset.none()
         aliases = {f"ranking_{i}": KeyTextTransform(key, "answers") for i, key in enumerate(keys)}
-        needle = f'"{edition_commune_id}"'
         condition = Q()
         for alias in aliases:
-            condition |= Q(**{f"{alias}__contains": needle})
+            for edition_commune_id in edition_commune_ids:
+                condition |= Q(**{f"{alias}__contains": f'"{edition_commune_id}"'})
         return queryset.alias(**aliases).filter(condition)
 
 

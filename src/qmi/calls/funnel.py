@@ -103,7 +103,7 @@ def _daily_rows(call_ids, field):
     return found
 
 
-def _theme_questions(calls, theme_names):
+def theme_questions(calls, theme_names):
     """{call id: (ranking keys, theme-choice keys)}: one query over the calls' forms."""
     by_kind = {call.pk: call.kind for call in calls}
     questions = Question.objects.filter(
@@ -130,7 +130,7 @@ def _theme_rows(calls, themes):
     `themes` maps theme names to ids. Three queries at most: the forms' questions,
     the challenges' themes (calls for projects only) and the theme-bearing answers.
     """
-    questions = _theme_questions(calls, set(themes))
+    questions = theme_questions(calls, set(themes))
     wanted = [call for call in calls if any(questions.get(call.pk, ()))]
     if not wanted:
         return {}
