@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from qmi.core import audit
 from qmi.core.notify import notify
+from qmi.core.permissions import require as _require
 
 from .models import Invitation, Membership, Organisation, User
 from .rules import forget_memberships
@@ -27,11 +28,6 @@ ORGANISATION_FIELDS = [
     "website",
     "description",
 ]
-
-
-def _require(user, permission, obj=None):
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from qmi.accounts.models import Membership
 from qmi.core import audit
 from qmi.core.notify import notify
+from qmi.core.permissions import require as _require
 from qmi.core.workflow import transition
 
 from . import answers as answer_rules
@@ -49,11 +50,6 @@ CALL_FIELDS = [
 ]
 
 
-def _require(user, permission, obj=None):
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied
-
-
 # Calls -----------------------------------------------------------------------
 
 
@@ -64,17 +60,9 @@ def save_call(*, by, call=None, **values):
         # Whoever calls this service, applicants only ever read sanitised HTML.
         values["presentation"] = clean_html(values["presentation"])
     creating = call is None
-    call = call or Call()
-    before = {} if creating else audit.snapshot(call, CALL_FIELDS)
-    for name, value in values.items():
-        setattr(call, name, value)
-    call.full_clean()
-    call.save()
-    changes = audit.diff(before, audit.snapshot(call, CALL_FIELDS))
-    if creating or changes:
-        audit.record(
-            obj=call, actor=by, action="created" if creating else "updated", changes=changes
-        )
+    call = audit.save_with_audit(
+        call or Call(), fields=CALL_FIELDS, values=values, by=by, creating=creating
+    )
     if creating:
         FormRevision.objects.create(call=call, number=1)
     return call

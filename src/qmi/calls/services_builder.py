@@ -9,13 +9,14 @@ permission, runs in one transaction and leaves an audit entry on the call.
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from qmi.core import audit
+from qmi.core.permissions import require
 
 from . import services
 from .files import FAMILIES, check_upload
@@ -49,11 +50,6 @@ QUESTION_FIELDS = [
     "condition_key",
     "condition_value",
 ]
-
-
-def _require(user, permission="calls.manage_calls"):
-    if not user.has_perm(permission):
-        raise PermissionDenied
 
 
 def _lock_call(call):
@@ -138,7 +134,7 @@ def _check_section(title):
 
 @transaction.atomic
 def add_section(*, call, by, title, description=""):
-    _require(by)
+    require(by, "calls.manage_calls")
     call = _lock_call(call)
     _check_section(title)
     revision = services.editable_revision(call)
@@ -158,7 +154,7 @@ def add_section(*, call, by, title, description=""):
 
 @transaction.atomic
 def update_section(*, section, by, title, description=""):
-    _require(by)
+    require(by, "calls.manage_calls")
     call = _lock_call(section.revision.call)
     _check_section(title)
     _, section, _q = _editable_context(call, section=section)
@@ -173,7 +169,7 @@ def update_section(*, section, by, title, description=""):
 
 @transaction.atomic
 def delete_section(*, section, by):
-    _require(by)
+    require(by, "calls.manage_calls")
     call = _lock_call(section.revision.call)
     revision, section, _q = _editable_context(call, section=section)
     keys = set(section.questions.values_list("key", flat=True))
@@ -205,7 +201,7 @@ def delete_section(*, section, by):
 @transaction.atomic
 def move_section(*, section, by, direction):
     """Move a section one place up or down; refused if a condition would then look forward."""
-    _require(by)
+    require(by, "calls.manage_calls")
     call = _lock_call(section.revision.call)
     revision, section, _q = _editable_context(call, section=section)
     sections = _ordered_sections(revision)
@@ -440,7 +436,7 @@ def earlier_questions(revision, *, section, question=None):
 @transaction.atomic
 def save_question(*, section, by, question=None, **values):
     """Add a question at the end of `section`, or change `question`; all checks first."""
-    _require(by)
+    require(by, "calls.manage_calls")
     call = _lock_call(section.revision.call)
     revision, section, question = _editable_context(call, section=section, question=question)
     creating = question is None
@@ -538,7 +534,7 @@ def save_question(*, section, by, question=None, **values):
 
 @transaction.atomic
 def delete_question(*, question, by):
-    _require(by)
+    require(by, "calls.manage_calls")
     call = _lock_call(question.section.revision.call)
     revision, section, question = _editable_context(call, question=question)
     dependant = Question.objects.filter(
@@ -563,7 +559,7 @@ def delete_question(*, question, by):
 @transaction.atomic
 def move_question(*, question, by, direction):
     """One place up or down; past a section's edge it goes to the neighbouring section."""
-    _require(by)
+    require(by, "calls.manage_calls")
     call = _lock_call(question.section.revision.call)
     revision, section, question = _editable_context(call, question=question)
     questions = _ordered_questions(section)
@@ -608,7 +604,7 @@ def move_question(*, question, by, direction):
 @transaction.atomic
 def upload_template(*, question, uploaded, by):
     """Attach the model file applicants download (e.g. the mayor's letter template)."""
-    _require(by)
+    require(by, "calls.manage_calls")
     call = _lock_call(question.section.revision.call)
     _r, _s, question = _editable_context(call, question=question)
     if question.kind != Kind.DOCUMENT:
@@ -634,7 +630,7 @@ def upload_template(*, question, uploaded, by):
 
 @transaction.atomic
 def remove_template(*, question, by):
-    _require(by)
+    require(by, "calls.manage_calls")
     call = _lock_call(question.section.revision.call)
     _r, _s, question = _editable_context(call, question=question)
     if not question.template_file:
@@ -659,7 +655,7 @@ def remove_template(*, question, by):
 @transaction.atomic
 def publish_form(*, call, by):
     """Publish the draft revision; returns (revision, number of drafts moved to it)."""
-    _require(by)
+    require(by, "calls.manage_calls")
     call = _lock_call(call)
     draft = _draft_of(call)
     if draft is None:
@@ -719,7 +715,7 @@ def duplicate_call(*, source, by, edition, title, slug, opens_at, closes_at, ref
 
     Information sessions are not copied: their dates belong to the source call.
     """
-    _require(by)
+    require(by, "calls.manage_calls")
     if Call.objects.filter(reference_prefix__iexact=reference_prefix).exists():
         raise ValidationError(
             {

@@ -12,16 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qmi.core import audit
+from qmi.core.permissions import require
 
 from .models import Application, ApplicationLabel, Label, StaffNote
 
 LABEL_FIELDS = ["name", "colour"]
 BULK_LIMIT = 1000
-
-
-def _require(user, permission="calls.examine_application"):
-    if user is None or not user.has_perm(permission):
-        raise PermissionDenied
 
 
 def _names(application):
@@ -54,7 +50,7 @@ def _check_name(call, name, exclude=None):
 
 @transaction.atomic
 def create_label(*, call, by, name, colour):
-    _require(by, "calls.manage_calls")
+    require(by, "calls.manage_calls")
     label = Label(call=call, name=_check_name(call, name), colour=colour)
     label.full_clean()
     label.save()
@@ -72,7 +68,7 @@ def create_label(*, call, by, name, colour):
 
 @transaction.atomic
 def update_label(*, label, by, name, colour):
-    _require(by, "calls.manage_calls")
+    require(by, "calls.manage_calls")
     label = Label.objects.select_for_update().get(pk=label.pk)
     before = audit.snapshot(label, LABEL_FIELDS)
     label.name = _check_name(label.call, name, exclude=label)
@@ -94,7 +90,7 @@ def update_label(*, label, by, name, colour):
 @transaction.atomic
 def delete_label(*, label, by):
     """Delete the label; it is taken off every application that carried it."""
-    _require(by, "calls.manage_calls")
+    require(by, "calls.manage_calls")
     count = label.links.count()
     audit.record(
         obj=label.call,
@@ -122,7 +118,7 @@ def _check_same_call(application, label):
 @transaction.atomic
 def add_label(*, application, label, by):
     """Put the label on the application; False when it was already there (nothing recorded)."""
-    _require(by)
+    require(by, "calls.examine_application")
     _check_same_call(application, label)
     before = _names(application)
     _link, created = ApplicationLabel.objects.get_or_create(
@@ -144,7 +140,7 @@ def add_label(*, application, label, by):
 @transaction.atomic
 def remove_label(*, application, label, by):
     """Take the label off the application; False when it was not there."""
-    _require(by)
+    require(by, "calls.examine_application")
     _check_same_call(application, label)
     before = _names(application)
     deleted, _detail = ApplicationLabel.objects.filter(
@@ -167,7 +163,7 @@ def bulk_add_label(*, call, application_ids, label, by):
 
     Returns the references newly labelled (those that already had it are left alone).
     """
-    _require(by)
+    require(by, "calls.examine_application")
     if label.call_id != call.pk:
         raise ValidationError(_("Cette étiquette n'appartient pas à cet appel."))
     ids = list(application_ids)[:BULK_LIMIT]
@@ -206,7 +202,7 @@ def bulk_add_label(*, call, application_ids, label, by):
 
 @transaction.atomic
 def add_note(*, application, by, body):
-    _require(by)
+    require(by, "calls.examine_application")
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("La note est vide.")})
@@ -226,7 +222,7 @@ def add_note(*, application, by, body):
 @transaction.atomic
 def delete_note(*, note, by):
     """Only the note's author may delete it."""
-    _require(by)
+    require(by, "calls.examine_application")
     if note.author_id is None or note.author_id != by.pk:
         raise PermissionDenied
     audit.record(

@@ -36,6 +36,7 @@ from qmi.accounts.models import Membership, Organisation, User
 from qmi.accounts.rules import is_operator_staff
 from qmi.core import audit
 from qmi.core.notify import notify
+from qmi.core.permissions import require as _require
 
 from . import rules_messaging  # noqa: F401  (registers the messaging permissions)
 from .files import check_upload
@@ -49,11 +50,6 @@ ATTACHMENT_MAX_MB = 10
 MAX_ATTACHMENTS = 5
 MAX_BODY_CHARS = 10_000
 MAX_SUBJECT_CHARS = 200
-
-
-def _require(user, permission, obj=None):
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied
 
 
 def _clean_body(body):

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qmi.core import audit
+from qmi.core.permissions import require
 from qmi.core.workflow import TransitionNotAllowed
 
 from . import services
@@ -18,42 +19,29 @@ SESSION_FIELDS = ["title", "starts_at", "ends_at", "link"]
 FAQ_FIELDS = ["question", "answer", "order", "is_published"]
 
 
-def _require(user):
-    if not user.has_perm("calls.manage_calls"):
-        raise PermissionDenied
-
-
 def _save(*, model, fields, call, obj, by, values, label, what):
-    _require(by)
+    require(by, "calls.manage_calls")
     creating = obj is None
     obj = obj or model(call=call)
-    before = {} if creating else audit.snapshot(obj, fields)
-    for name, value in values.items():
-        setattr(obj, name, value)
-    obj.full_clean()
-    obj.save()
-    changes = audit.diff(before, audit.snapshot(obj, fields))
-    if creating or changes:
-        note = (
-            _("%(what)s ajoutée : « %(label)s »")
-            if creating
-            else _("%(what)s modifiée : « %(label)s »")
-        ) % {
-            "what": what,
-            "label": label(obj),
-        }
-        audit.record(
-            obj=call,
-            actor=by,
-            action="created" if creating else "updated",
-            changes=changes,
-            note=note,
-        )
+    template = (
+        _("%(what)s ajoutée : « %(label)s »")
+        if creating
+        else _("%(what)s modifiée : « %(label)s »")
+    )
+    obj = audit.save_with_audit(
+        obj,
+        fields=fields,
+        values=values,
+        by=by,
+        creating=creating,
+        audit_on=call,
+        note=lambda saved: template % {"what": what, "label": label(saved)},
+    )
     return obj
 
 
 def _delete(*, obj, fields, by, label, what):
-    _require(by)
+    require(by, "calls.manage_calls")
     call = obj.call
     audit.record(
         obj=call,

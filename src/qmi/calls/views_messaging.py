@@ -21,8 +21,9 @@ from qmi.core.forms import apply_errors
 
 from . import services_messaging as services
 from .forms_messaging import AwaitingForm, FaqForm, QuestionForm, ReplyForm
-from .models import Application, Call, Message, MessageAttachment, Thread
+from .models import Call, Message, MessageAttachment, Thread
 from .rules_messaging import eligible_organisations, is_thread_member
+from .views_applicant import get_application_for
 
 THREADS_PER_PAGE = 25
 MESSAGES_PER_PAGE = 30
@@ -38,15 +39,6 @@ def get_thread_for(user, pk):
     if not user.has_perm("calls.view_thread", thread):
         raise Http404
     return thread
-
-
-def get_application_for(user, pk):
-    application = get_object_or_404(
-        Application.objects.select_related("call", "organisation"), pk=pk
-    )
-    if not user.has_perm("calls.view_application", application):
-        raise Http404
-    return application
 
 
 def get_attachment_for(user, pk):

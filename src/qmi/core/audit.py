@@ -54,3 +54,26 @@ def entries_for(obj):
     return AuditEntry.objects.filter(
         content_type=content_type, object_id=str(obj.pk)
     ).select_related("actor")
+
+
+def save_with_audit(obj, *, fields, values, by, creating=False, audit_on=None, note=None):
+    """Apply `values`, validate, save, and record what changed among `fields`.
+
+    The entry goes on `audit_on` (the object itself by default: a call's FAQ is
+    logged on the call). `note`, if given, is called with the saved object.
+    """
+    before = {} if creating else snapshot(obj, fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    changes = diff(before, snapshot(obj, fields))
+    if creating or changes:
+        record(
+            obj=audit_on or obj,
+            actor=by,
+            action="created" if creating else "updated",
+            changes=changes,
+            note=note(obj) if note else "",
+        )
+    return obj

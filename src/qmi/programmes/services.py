@@ -5,11 +5,12 @@ Each function is one transaction and leaves an audit entry; views only call thes
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qmi.core import audit
+from qmi.core.permissions import require as _require
 from qmi.core.workflow import transition
 
 from .models import (
@@ -27,23 +28,8 @@ PHASE_FIELDS = ["kind", "starts_on", "ends_on", "description"]
 CHALLENGE_FIELDS = ["theme", "title", "statement"]
 
 
-def _require(user, permission, obj=None):
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied
-
-
 def _save_with_audit(obj, fields, values, by, *, creating=False):
-    before = {} if creating else audit.snapshot(obj, fields)
-    for name, value in values.items():
-        setattr(obj, name, value)
-    obj.full_clean()
-    obj.save()
-    changes = audit.diff(before, audit.snapshot(obj, fields))
-    if creating or changes:
-        audit.record(
-            obj=obj, actor=by, action="created" if creating else "updated", changes=changes
-        )
-    return obj
+    return audit.save_with_audit(obj, fields=fields, values=values, by=by, creating=creating)
 
 
 @transaction.atomic
