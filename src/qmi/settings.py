@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "qmi.core",
+    "qmi.mail",
     "qmi.accounts",
     "qmi.programmes",
     "qmi.calls",
@@ -99,6 +100,14 @@ TEMPLATES = [
                 "qmi.core.context_processors.platform",
             ],
         },
+    },
+    {
+        # E-mails are plain text: no HTML escaping of what they quote (see mail.services).
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
     },
 ]
 

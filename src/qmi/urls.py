@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("qmi.accounts.urls")),
     path("", include("qmi.programmes.urls")),
     path("", include("qmi.calls.urls")),
+    path("", include("qmi.mail.urls")),
     path("", include("qmi.core.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qmi.accounts.models import Invitation, Membership
-from qmi.core.models import AuditEntry, Notification
+from qmi.core.models import AuditEntry
+from qmi.mail.models import Notification
 from tests.factories import InvitationFactory, MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

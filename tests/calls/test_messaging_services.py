@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qmi.calls import services_messaging as services
 from qmi.calls.models import FaqEntry, Message, MessageAttachment, Thread, ThreadRead
-from qmi.core.models import AuditEntry, Notification
+from qmi.core.models import AuditEntry
+from qmi.mail.models import Notification
 from tests.factories import (
     ApplicationFactory,
     CallFactory,

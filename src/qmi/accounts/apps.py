@@ -6,3 +6,16 @@ class AccountsConfig(AppConfig):
     name = "qmi.accounts"
     label = "accounts"
     verbose_name = _("Comptes et organisations")
+
+    def ready(self):
+        from qmi.core.audit import register_action_labels
+
+        register_action_labels(
+            {
+                "invited": _("invitation envoyée"),
+                "invitation_revoked": _("invitation révoquée"),
+                "joined": _("arrivée d'un membre"),
+                "role_changed": _("rôle modifié"),
+                "member_removed": _("membre retiré"),
+            }
+        )

@@ -68,3 +68,5 @@ rules.add_perm("accounts.manage_members", is_admin_of | is_operator_staff)
 rules.add_perm("accounts.create_organisation", rules.is_authenticated)
 rules.add_perm("accounts.list_organisations", is_operator_staff)
 rules.add_perm("core.view_audit", is_operator_staff)
+# The shared mail app sits below accounts: the roles that may use its staff powers are named here.
+rules.add_perm("mail.release_email", is_operator_staff)

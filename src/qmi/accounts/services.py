@@ -11,12 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qmi.core import audit
-from qmi.core.notify import notify
 from qmi.core.permissions import require as _require
+from qmi.mail.services import absolute_url, cancel_unsent, notify, send_to_address
 
 from .models import Invitation, Membership, Organisation, User
 from .rules import forget_memberships
-from .tasks import send_invitation_email
 
 ORGANISATION_FIELDS = [
     "name",
@@ -126,7 +125,18 @@ def invite_member(*, organisation, email, role, by):
         action="invited",
         changes={"invitation": [None, f"{email} ({invitation.get_role_display()})"]},
     )
-    transaction.on_commit(lambda: send_invitation_email.enqueue(invitation_id=invitation.pk))
+    # In the platform's language: the invitee may have no account yet.
+    send_to_address(
+        to=invitation.email,
+        template="accounts/email/invitation",
+        context={
+            "invitation": invitation,
+            "organisation": invitation.organisation,
+            "url": absolute_url(reverse("accounts:invitation", kwargs={"token": invitation.token})),
+        },
+        language=settings.LANGUAGE_CODE,
+        about=invitation,
+    )
     return invitation
 
 
@@ -138,6 +148,8 @@ def revoke_invitation(*, invitation, by):
         raise ValidationError(_("Seule une invitation en attente peut être révoquée."))
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at", "updated_at"])
+    # Revoked before the worker got to it: the invitation must not leave.
+    cancel_unsent(about=invitation)
     audit.record(
         obj=invitation.organisation,
         actor=by,

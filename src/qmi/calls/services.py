@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from qmi.accounts.models import Membership
 from qmi.core import audit
-from qmi.core.notify import notify
 from qmi.core.permissions import require as _require
 from qmi.core.workflow import transition
+from qmi.mail.services import notify
 
 from . import answers as answer_rules
 from .files import check_upload

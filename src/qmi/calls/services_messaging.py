@@ -35,8 +35,8 @@ from django.utils.translation import gettext as _
 from qmi.accounts.models import Membership, Organisation, User
 from qmi.accounts.rules import is_operator_staff
 from qmi.core import audit
-from qmi.core.notify import notify
 from qmi.core.permissions import require as _require
+from qmi.mail.services import notify
 
 from . import rules_messaging  # noqa: F401  (registers the messaging permissions)
 from .files import check_upload

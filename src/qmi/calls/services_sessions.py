@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from qmi.accounts.models import Membership
-from qmi.core.notify import absolute_url
+from qmi.mail.services import absolute_url
 
 from .ics import session_calendar
 from .models import Application, SessionRegistration

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEntry, Notification
+from .models import AuditEntry
 
 
 @admin.register(AuditEntry)
@@ -21,12 +21,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "recipient", "subject", "read_at", "emailed_at"]
-    list_filter = ["read_at", "emailed_at"]
-    search_fields = ["recipient__email", "subject"]
-    raw_id_fields = ["recipient"]
-    list_select_related = ["recipient"]

@@ -6,7 +6,12 @@ import decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from .models import AuditEntry
+from .models import ACTION_LABELS, AuditEntry
+
+
+def register_action_labels(labels):
+    """Let an app name its audit actions (`{action: lazy label}`), from its AppConfig.ready()."""
+    ACTION_LABELS.update(labels)
 
 
 def _plain(value):

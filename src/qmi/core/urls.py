@@ -4,9 +4,6 @@ from . import views
 
 app_name = "core"
 urlpatterns = [
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/<int:pk>/ouvrir/", views.notification_open, name="notification_open"),
-    path("notifications/tout-lire/", views.notification_read_all, name="notification_read_all"),
     path("langue/", views.set_language, name="set_language"),
     path("gestion/journal/<int:content_type>/<int:object_id>/", views.audit_list, name="audit"),
 ]

@@ -1,16 +1,11 @@
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import check_for_language, ngettext
+from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-
-from . import notify
-from .models import Notification
 
 
 @never_cache
@@ -22,40 +17,6 @@ def healthz(request):
     except Exception:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
-
-
-@login_required
-def notification_list(request):
-    page = Paginator(request.user.notifications.all(), 25).get_page(request.GET.get("page"))
-    return render(request, "core/notification_list.html", {"page": page})
-
-
-@login_required
-@require_POST
-def notification_open(request, pk):
-    # Only the recipient's own notifications are reachable: others are a 404.
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    notify.mark_read(notification=notification, by=request.user)
-    target = notification.url or "/notifications/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/notifications/"
-    return HttpResponseRedirect(target)
-
-
-@login_required
-@require_POST
-def notification_read_all(request):
-    count = notify.mark_all_read(by=request.user)
-    messages.success(
-        request,
-        ngettext(
-            "%(count)d notification marquée comme lue.",
-            "%(count)d notifications marquées comme lues.",
-            count,
-        )
-        % {"count": count},
-    )
-    return HttpResponseRedirect("/notifications/")
 
 
 @require_POST

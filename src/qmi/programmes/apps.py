@@ -6,3 +6,10 @@ class ProgrammesConfig(AppConfig):
     name = "qmi.programmes"
     label = "programmes"
     verbose_name = _("Programmes et éditions")
+
+    def ready(self):
+        from qmi.core.audit import register_action_labels
+
+        register_action_labels(
+            {"team_added": _("ajout à l'équipe"), "team_removed": _("retrait de l'équipe")}
+        )

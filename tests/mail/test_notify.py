@@ -1,8 +1,8 @@
 import pytest
 from django.core import mail
 
-from qmi.core.models import Notification
-from qmi.core.notify import notify
+from qmi.mail.models import Notification
+from qmi.mail.services import notify
 from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
