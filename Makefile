@@ -7,12 +7,13 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 DEV_ENV := QMI_DEBUG=1 QMI_DEMO_MFA_EXEMPT=1
 
-.PHONY: install run test test-browser bench lint format messages migrate demo clean
+.PHONY: install run test test-browser bench lint lock format messages migrate demo clean
 
-$(STAMP): pyproject.toml
+# Installs exactly what requirements/dev.txt pins, hashes checked (`make lock` refreshes it).
+$(STAMP): pyproject.toml requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -59,6 +60,15 @@ bench: messages
 lint: install
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/lint-imports
+
+# Resolves pyproject.toml's dependencies again and pins them with their hashes.
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links --all-build-deps --upgrade
+lock: install
+	$(PY) -m pip install --quiet --disable-pip-version-check pip-tools==7.6.2
+	$(PIP_COMPILE) -o requirements/main.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev -c requirements/main.txt -o requirements/dev.txt pyproject.toml
 
 format: install
 	$(VENV)/bin/ruff format src tests bench

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -75,3 +76,27 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
     monkeypatch.setattr(connection, "cursor", broken_cursor)
     response = client.get("/healthz")
     assert response.status_code == 503
+
+
+def test_the_policy_asks_browsers_to_report_violations(client):
+    assert "report-uri /csp-report/" in client.get("/healthz")["Content-Security-Policy"]
+
+
+def test_a_violation_report_is_logged(client, caplog):
+    report = {"csp-report": {"blocked-uri": "inline", "violated-directive": "script-src"}}
+    response = client.post(
+        "/csp-report/", json.dumps(report), content_type="application/csp-report"
+    )
+    assert response.status_code == 204
+    assert "script-src" in caplog.text
+
+
+@pytest.mark.parametrize("body", [b"not json", b'"a string"', b"{" * 20000])
+def test_a_malformed_violation_report_is_refused_without_error(client, body):
+    response = client.post("/csp-report/", body, content_type="application/csp-report")
+    assert response.status_code in (400, 413)
+
+
+@pytest.mark.django_db
+def test_the_admin_is_left_without_the_policy_for_its_inline_scripts(admin_client):
+    assert "Content-Security-Policy" not in admin_client.get("/admin/")

@@ -1,10 +1,14 @@
+import json
+import logging
+
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 
@@ -62,3 +66,23 @@ def audit_list(request, content_type, object_id):
         return render(request, "core/audit_list.html", {"object": obj, "page": page})
 
     return view(request)
+
+
+MAX_CSP_REPORT_BYTES = 16 * 1024
+csp_logger = logging.getLogger("qmi.csp")
+
+
+@csrf_exempt
+@require_POST
+def csp_report(request):
+    """Browsers post here what the Content-Security-Policy blocked; it is logged, not stored."""
+    if len(request.body) > MAX_CSP_REPORT_BYTES:
+        return HttpResponse(status=413)
+    try:
+        report = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return HttpResponseBadRequest("invalid report", content_type="text/plain")
+    if not isinstance(report, dict | list):
+        return HttpResponseBadRequest("invalid report", content_type="text/plain")
+    csp_logger.warning("CSP violation: %s", json.dumps(report)[:2000])
+    return HttpResponse(status=204)
