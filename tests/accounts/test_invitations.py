@@ -244,6 +244,8 @@ def test_pending_invitation_shows_on_mon_espace(client):
     assert accept_url(invitation) in response.content.decode()
 
 
+# The e-mail leaves from the outbox once the request's transaction commits.
+@pytest.mark.django_db(transaction=True)
 def test_invited_newcomer_signs_up_verifies_and_comes_back_to_accept(client):
     import re
 

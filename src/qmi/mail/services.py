@@ -112,6 +112,19 @@ def send_to_address(
     return email
 
 
+def send_rendered(*, to, subject, body, template, language=None):
+    """Queue a message another library rendered (allauth's verification and reset e-mails)."""
+    email = OutgoingEmail.objects.create(
+        to=to,
+        template=template,
+        language=language or settings.LANGUAGE_CODE,
+        subject=" ".join(subject.split())[:255],
+        body=body.strip(),
+    )
+    _queue([email])
+    return email
+
+
 def unsent_about(obj):
     """The e-mails about `obj` that have not left yet (held, queued or failed)."""
     return OutgoingEmail.objects.filter(
