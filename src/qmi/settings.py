@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "qmi.core",
     "qmi.accounts",
     "qmi.programmes",
+    "qmi.events",
     "qmi.calls",
     "qmi.showcase",
 ]
