@@ -3,11 +3,12 @@
 import datetime
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from qmi.calls.models import Application, Call, FaqEntry
 from qmi.core.models import AuditEntry
-from qmi.events.models import Event
+from qmi.events.models import Event, Registration
 from qmi.events.queries import events_about
 from tests.factories import (
     ApplicationFactory,
@@ -264,3 +265,19 @@ def test_call_page_funnel_by_kind_and_country(staff_client):
     by_kind = {kind["label"]: kind for kind in funnel["kinds"]}
     assert by_kind["Expérimentateur"]["started"] == 3
     assert by_kind["Partenaire"]["inadmissible"] == 1
+
+
+def test_deleting_a_session_with_registrants_tells_them(
+    staff_client, django_capture_on_commit_callbacks
+):
+    session = information_session(title="Webinaire")
+    for email in ("a@exemple.fr", "b@exemple.fr"):
+        Registration.objects.create(event=session, name="Camille", email=email)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            f"/gestion/appels/{session.about.pk}/reunions/{session.pk}/supprimer/", follow=True
+        )
+    assert not Event.objects.exists()
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@exemple.fr", "b@exemple.fr"]
+    assert all(m.attachments[0][0] == "reunion-annulation.ics" for m in mail.outbox)
+    assert "Les 2 personnes inscrites ont été prévenues" in response.content.decode()

@@ -53,7 +53,7 @@ def test_long_lines_are_folded_within_75_octets_without_cutting_characters():
     session = _session(title="é" * 100 + "x" * 50)
     text = services.calendar_for(session)
     parts = [line for line in text.split("\r\n") if line]
-    summary = [i for i, line in enumerate(parts) if line.startswith("SUMMARY:")][0]
+    summary = next(i for i, line in enumerate(parts) if line.startswith("SUMMARY:"))
     assert parts[summary + 1].startswith(" ")  # folded
     assert all(len(part.encode("utf-8")) <= 75 for part in parts)
     assert _properties(text)["SUMMARY"] == "é" * 100 + "x" * 50
