@@ -52,25 +52,6 @@ from qmi.programmes.models import Challenge, Theme
 from . import charts
 from .models import Application, Call, Question
 
-
-def registrants_who_started(call):
-    """How many distinct registrant e-mails (all the call's sessions) belong to people who are
-    members of an organisation with an application to this call. One query.
-
-    A registrant is matched to a person by the account they were logged in with,
-    or by their e-mail address.
-    """
-    applied = Membership.objects.filter(
-        Q(user=OuterRef("user")) | Q(user__email__iexact=OuterRef("email")),
-        organisation__in=Application.objects.filter(call=call).values("organisation"),
-    )
-    return (
-        registrations_about(call)
-        .filter(Exists(applied))
-        .aggregate(count=Count("email", distinct=True))["count"]
-    )
-
-
 PARIS = ZoneInfo("Europe/Paris")
 MEASURES = ("started", "submitted", "complete", "inadmissible")
 HOME_COUNTRY = "FR"
@@ -358,3 +339,24 @@ def funnel_svg(request, pk):
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+# Information sessions (qmi.events) ------------------------------------------------
+
+
+def registrants_who_started(call):
+    """How many distinct registrant e-mails (all the call's sessions) belong to people who are
+    members of an organisation with an application to this call. One query.
+
+    A registrant is matched to a person by the account they were logged in with,
+    or by their e-mail address.
+    """
+    applied = Membership.objects.filter(
+        Q(user=OuterRef("user")) | Q(user__email__iexact=OuterRef("email")),
+        organisation__in=Application.objects.filter(call=call).values("organisation"),
+    )
+    return (
+        registrations_about(call)
+        .filter(Exists(applied))
+        .aggregate(count=Count("email", distinct=True))["count"]
+    )
