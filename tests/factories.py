@@ -249,3 +249,19 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     revision = factory.LazyAttribute(lambda o: o.call.current_revision)
     reference = factory.Sequence(lambda n: f"DOS-{n:05d}")
     status = Application.Status.DRAFT
+
+
+from qmi.events.models import Event  # noqa: E402
+
+
+def information_session(call=None, **fields):
+    """An information session of `call` (an event about it), in five days by default."""
+    starts_at = fields.pop("starts_at", None) or timezone.now() + datetime.timedelta(days=5)
+    fields.setdefault("ends_at", starts_at + datetime.timedelta(hours=1))
+    fields.setdefault("title", "Réunion de lancement")
+    return Event.objects.create(
+        kind=Event.Kind.INFORMATION_SESSION,
+        about=call or CallFactory(),
+        starts_at=starts_at,
+        **fields,
+    )

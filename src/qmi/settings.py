@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "qmi.mail",
     "qmi.accounts",
     "qmi.programmes",
+    "qmi.events",
     "qmi.calls",
     "qmi.showcase",
 ]

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qmi.accounts.models import Organisation
-from qmi.calls.models import Application, Call, Document, FaqEntry, InformationSession, Question
+from qmi.calls.models import Application, Call, Document, FaqEntry, Question
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -20,6 +20,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
     add_question,
+    information_session,
 )
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,7 @@ def test_call_page_shows_what_an_applicant_needs(client):
         contact_email="qmi@parisandco.example",
         closes_at=datetime.datetime(2099, 6, 16, 21, 59, tzinfo=datetime.UTC),
     )
-    InformationSession.objects.create(
+    information_session(
         call=call,
         title="Webinaire de présentation",
         starts_at=timezone.now() + datetime.timedelta(days=3),

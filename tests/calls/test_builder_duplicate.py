@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from qmi.calls.models import Call, FaqEntry, InformationSession, Question
+from qmi.calls.models import Call, FaqEntry, Question
 from qmi.calls.services import questions_of
 from qmi.core.audit import entries_for
-from tests.factories import CallFactory, EditionFactory, add_question
+from tests.factories import CallFactory, EditionFactory, add_question, information_session
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def source_call():
         call=call, question="Qui peut candidater ?", answer="Les communes.", order=1
     )
     start = timezone.now()
-    InformationSession.objects.create(
+    information_session(
         call=call, title="Webinaire", starts_at=start, ends_at=start + datetime.timedelta(hours=1)
     )
     return call
@@ -77,7 +77,7 @@ def test_duplicate_copies_texts_faq_and_form_unpublished_without_sessions(staff_
     assert list(call.faq.values_list("question", "answer")) == [
         ("Qui peut candidater ?", "Les communes.")
     ]
-    assert not call.sessions.exists()
+    assert not call.events.exists()
     revision = call.revisions.get()
     assert revision.number == 1 and revision.published_at is None
     copied = questions_of(revision)
@@ -87,7 +87,7 @@ def test_duplicate_copies_texts_faq_and_form_unpublished_without_sessions(staff_
     assert call.current_revision is None
     # The source keeps its own form and sessions.
     assert len(questions_of(source.current_revision)) == 3
-    assert source.sessions.count() == 1
+    assert source.events.count() == 1
     assert entries_for(call).filter(action="duplicated").exists()
     assert entries_for(source).filter(action="duplicated").exists()
 

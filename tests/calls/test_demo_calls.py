@@ -52,7 +52,7 @@ def test_load_demo_calls_creates_the_ami_with_paris_dates_sessions_and_four_docu
             timezone.localtime(s.starts_at).strftime("%d/%m/%Y %H:%M"),
             timezone.localtime(s.ends_at).strftime("%H:%M"),
         )
-        for s in ami.sessions.order_by("starts_at")
+        for s in ami.events.order_by("starts_at")
     ]
     assert sessions == [("14/11/2023 09:00", "10:00"), ("23/11/2023 12:30", "13:30")]
     revision = ami.current_revision

@@ -3,15 +3,19 @@
 import datetime
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
-from qmi.calls.models import Application, Call, FaqEntry, InformationSession
+from qmi.calls.models import Application, Call, FaqEntry
 from qmi.core.models import AuditEntry
+from qmi.events.models import Event, Registration
+from qmi.events.queries import events_about
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
     EditionFactory,
     OrganisationFactory,
+    information_session,
 )
 
 pytestmark = pytest.mark.django_db
@@ -154,7 +158,7 @@ def test_session_end_before_start_is_refused(staff_client):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["ends_at"] == ["La fin doit être postérieure au début."]
-    assert not InformationSession.objects.exists()
+    assert not Event.objects.exists()
 
 
 def test_session_add_edit_delete_are_audited_on_the_call(staff_client):
@@ -168,7 +172,7 @@ def test_session_add_edit_delete_are_audited_on_the_call(staff_client):
             "link": "https://visio.example/ami",
         },
     )
-    session = InformationSession.objects.get(call=call)
+    session = events_about(call).get()
     assert session.starts_at == datetime.datetime(2023, 11, 14, 8, 0, tzinfo=datetime.UTC)
     staff_client.post(
         f"/gestion/appels/{call.pk}/reunions/{session.pk}/",
@@ -177,7 +181,7 @@ def test_session_add_edit_delete_are_audited_on_the_call(staff_client):
     session.refresh_from_db()
     assert session.title == "Webinaire n° 1" and session.link == ""
     staff_client.post(f"/gestion/appels/{call.pk}/reunions/{session.pk}/supprimer/")
-    assert not InformationSession.objects.exists()
+    assert not Event.objects.exists()
     actions = list(
         AuditEntry.objects.filter(object_id=str(call.pk))
         .order_by("pk")
@@ -188,7 +192,7 @@ def test_session_add_edit_delete_are_audited_on_the_call(staff_client):
 
 def test_session_of_another_call_is_not_found(staff_client):
     call, other = CallFactory(), CallFactory()
-    session = InformationSession.objects.create(
+    session = information_session(
         call=other,
         title="Autre",
         starts_at=timezone.now(),
@@ -261,3 +265,19 @@ def test_call_page_funnel_by_kind_and_country(staff_client):
     by_kind = {kind["label"]: kind for kind in funnel["kinds"]}
     assert by_kind["Expérimentateur"]["started"] == 3
     assert by_kind["Partenaire"]["inadmissible"] == 1
+
+
+def test_deleting_a_session_with_registrants_tells_them(
+    staff_client, django_capture_on_commit_callbacks
+):
+    session = information_session(title="Webinaire")
+    for email in ("a@exemple.fr", "b@exemple.fr"):
+        Registration.objects.create(event=session, name="Camille", email=email)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            f"/gestion/appels/{session.about.pk}/reunions/{session.pk}/supprimer/", follow=True
+        )
+    assert not Event.objects.exists()
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@exemple.fr", "b@exemple.fr"]
+    assert all(m.attachments[0][0] == "reunion-annulation.ics" for m in mail.outbox)
+    assert "Les 2 personnes inscrites ont été prévenues" in response.content.decode()

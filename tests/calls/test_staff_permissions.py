@@ -6,13 +6,15 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from qmi.calls.models import Application, Document, FaqEntry, InformationSession
+from qmi.calls.models import Application, Document, FaqEntry
+from qmi.events.models import Event
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
     CommuneFactory,
     MembershipFactory,
     commune_member,
+    information_session,
 )
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +26,7 @@ def urls():
     application = ApplicationFactory(
         call=call, status=Application.Status.SUBMITTED, submitted_at=timezone.now()
     )
-    session = InformationSession.objects.create(
+    session = information_session(
         call=call,
         title="Webinaire",
         starts_at=timezone.now(),
@@ -74,7 +76,7 @@ def _check_all_404(client, urls, application):
         assert response.status_code == 404, (method, url, response.status_code)
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
-    assert InformationSession.objects.exists() and FaqEntry.objects.exists()
+    assert Event.objects.exists() and FaqEntry.objects.exists()
 
 
 def test_commune_member_gets_404_everywhere(client, urls):

@@ -9,7 +9,6 @@ from .models import (
     Document,
     FaqEntry,
     FormRevision,
-    InformationSession,
     Message,
     Submission,
     Thread,
@@ -61,7 +60,6 @@ class DocumentAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(InformationSession)
 admin.site.register(FaqEntry)
 admin.site.register(CorrectionRequest)
 

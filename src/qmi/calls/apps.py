@@ -9,6 +9,11 @@ class CallsConfig(AppConfig):
 
     def ready(self):
         from qmi.core.audit import register_action_labels
+        from qmi.events import registry
+        from qmi.mail.services import absolute_url
+
+        from .models import Call
+
 
         register_action_labels(
             {
@@ -25,4 +30,14 @@ class CallsConfig(AppConfig):
                 "form_template_removed": _("modèle retiré"),
                 "duplicated": _("appel dupliqué"),
             }
+        )
+
+        # A call's events are its information sessions: they link back to the call's
+        # public page and are managed by whoever manages calls.
+        registry.register(
+            Call,
+            page_url=lambda call: absolute_url(call.get_absolute_url()),
+            title=lambda call: call.title,
+            may_manage=lambda user, call: user.has_perm("calls.manage_calls"),
+            page_line=_("Présentation de l'appel : %(url)s"),
         )

@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from qmi.accounts.models import Organisation
+from qmi.events.models import Event
 from qmi.programmes.models import EditionCommune, Theme
 
 from .html import clean_html
-from .models import Application, Call, FaqEntry, InformationSession, Question
+from .models import Application, Call, FaqEntry, Question
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -113,9 +114,12 @@ class SessionForm(forms.ModelForm):
     ends_at = ParisDateTimeField(label=_("Fin"))
 
     class Meta:
-        model = InformationSession
-        fields = ["title", "starts_at", "ends_at", "link"]
-        help_texts = {"link": _("Lien de connexion ou d'inscription (https://…).")}
+        model = Event
+        fields = ["title", "starts_at", "ends_at", "link", "location"]
+        help_texts = {
+            "link": _("Lien de connexion ou d'inscription (https://…)."),
+            "location": _("Adresse, si la réunion a lieu en personne."),
+        }
 
     def clean(self):
         data = super().clean()

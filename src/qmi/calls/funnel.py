@@ -34,7 +34,7 @@ import datetime
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import TruncDate
 from django.http import HttpResponse
@@ -45,7 +45,8 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from qmi.accounts.access import backoffice_required
-from qmi.accounts.models import Organisation
+from qmi.accounts.models import Membership, Organisation
+from qmi.events.queries import registrations_about
 from qmi.programmes.models import Challenge, Theme
 
 from . import charts
@@ -338,3 +339,24 @@ def funnel_svg(request, pk):
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+# Information sessions (qmi.events) ------------------------------------------------
+
+
+def registrants_who_started(call):
+    """How many distinct registrant e-mails (all the call's sessions) belong to people who are
+    members of an organisation with an application to this call. One query.
+
+    A registrant is matched to a person by the account they were logged in with,
+    or by their e-mail address.
+    """
+    applied = Membership.objects.filter(
+        Q(user=OuterRef("user")) | Q(user__email__iexact=OuterRef("email")),
+        organisation__in=Application.objects.filter(call=call).values("organisation"),
+    )
+    return (
+        registrations_about(call)
+        .filter(Exists(applied))
+        .aggregate(count=Count("email", distinct=True))["count"]
+    )

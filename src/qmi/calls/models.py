@@ -9,6 +9,7 @@ was submitted on. Applications move through `Application.workflow` only.
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -73,6 +74,8 @@ class Call(TimeStampedModel):
             "Par exemple 7 et 2 : un e-mail à J-7 et à J-2 pour chaque brouillon non déposé."
         ),
     )
+    # Its information sessions (qmi.events); deleted with the call, as before.
+    events = GenericRelation("events.Event")
 
     workflow = Workflow(
         field="status",
@@ -114,29 +117,6 @@ class Call(TimeStampedModel):
     @property
     def current_revision(self):
         return self.revisions.filter(published_at__isnull=False).order_by("-number").first()
-
-
-class InformationSession(TimeStampedModel):
-    call = models.ForeignKey(
-        Call, verbose_name=_("appel"), on_delete=models.CASCADE, related_name="sessions"
-    )
-    title = models.CharField(_("titre"), max_length=200)
-    starts_at = models.DateTimeField(_("début"))
-    ends_at = models.DateTimeField(_("fin"))
-    link = models.URLField(_("lien"), blank=True)
-
-    class Meta:
-        verbose_name = _("réunion d'information")
-        verbose_name_plural = _("réunions d'information")
-        ordering = ["starts_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
-            )
-        ]
-
-    def __str__(self):
-        return self.title
 
 
 class FaqEntry(TimeStampedModel):
@@ -696,41 +676,3 @@ class StaffNote(models.Model):
 
     def __str__(self):
         return self.body[:80]
-
-
-class SessionRegistration(models.Model):
-    """Someone, with or without an account, registered for an information session."""
-
-    session = models.ForeignKey(
-        InformationSession,
-        verbose_name=_("réunion d'information"),
-        on_delete=models.CASCADE,
-        related_name="registrations",
-    )
-    name = models.CharField(_("nom"), max_length=150)
-    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
-    # Stored in lower case, so one address registers once per session.
-    email = models.EmailField(_("adresse e-mail"))
-    created_at = models.DateTimeField(_("inscrit le"), default=timezone.now)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("compte"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="session_registrations",
-    )
-    reminded_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("inscription à une réunion d'information")
-        verbose_name_plural = _("inscriptions aux réunions d'information")
-        ordering = ["session", "created_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["session", "email"], name="session_registration_unique_email"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.name} <{self.email}>"

@@ -1,4 +1,4 @@
-"""Back-office operations on a call's information sessions and FAQ, and bulk decisions.
+"""Back-office operations on a call's FAQ, and bulk decisions (sessions: qmi.events).
 
 Each function is one transaction with one audit entry, recorded on the call so
 that the call's change log tells the whole story of its page.
@@ -13,9 +13,8 @@ from qmi.core.permissions import require
 from qmi.core.workflow import TransitionNotAllowed
 
 from . import services
-from .models import Application, FaqEntry, InformationSession
+from .models import Application, FaqEntry
 
-SESSION_FIELDS = ["title", "starts_at", "ends_at", "link"]
 FAQ_FIELDS = ["question", "answer", "order", "is_published"]
 
 
@@ -51,39 +50,6 @@ def _delete(*, obj, fields, by, label, what):
         note=_("%(what)s supprimée : « %(label)s »") % {"what": what, "label": label(obj)},
     )
     obj.delete()
-
-
-def _check_session_dates(values):
-    starts, ends = values.get("starts_at"), values.get("ends_at")
-    if starts and ends and ends <= starts:
-        raise ValidationError({"ends_at": _("La fin doit être postérieure au début.")})
-
-
-@transaction.atomic
-def save_session(*, call, by, session=None, **values):
-    """Add (session=None) or change an information session of the call."""
-    _check_session_dates(values)
-    return _save(
-        model=InformationSession,
-        fields=SESSION_FIELDS,
-        call=call,
-        obj=session,
-        by=by,
-        values=values,
-        label=lambda s: s.title,
-        what=_("Réunion d'information"),
-    )
-
-
-@transaction.atomic
-def delete_session(*, session, by):
-    _delete(
-        obj=session,
-        fields=SESSION_FIELDS,
-        by=by,
-        label=lambda s: s.title,
-        what=_("Réunion d'information"),
-    )
 
 
 def _faq_label(entry):

@@ -25,6 +25,8 @@ from django.views.decorators.http import require_POST, require_safe
 from qmi.accounts.models import Organisation
 from qmi.core.forms import apply_errors
 from qmi.core.workflow import TransitionNotAllowed
+from qmi.events.models import Event
+from qmi.events.queries import events_about
 
 from . import files, services
 from . import forms_applicant as form
@@ -142,7 +144,7 @@ def call_detail(request, slug):
         "upcoming": call.is_upcoming(now),
         "closed": call.status == Call.Status.CLOSED or now > call.closes_at,
         "time_left": _time_left(call, now),
-        "sessions": call.sessions.all(),
+        "sessions": events_about(call, Event.Kind.INFORMATION_SESSION),
         "faq": call.faq.filter(is_published=True),
         "documents": documents,
     }

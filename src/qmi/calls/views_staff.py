@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,9 @@ from qmi.core.audit import entries_for
 from qmi.core.forms import apply_errors
 from qmi.core.textdiff import html_diff
 from qmi.core.workflow import TransitionNotAllowed
+from qmi.events import queries as events
+from qmi.events import services as event_services
+from qmi.events.models import Event
 
 from . import answers as answer_rules
 from . import services, services_staff
@@ -42,7 +46,6 @@ from .models import (
     Document,
     FaqEntry,
     FormRevision,
-    InformationSession,
     Question,
 )
 
@@ -134,7 +137,7 @@ def call_detail(request, pk):
         "moves": Call.workflow.available(call, request.user),
         "current_revision": published,
         "draft_revision": next((r for r in revisions if not r.published_at), None),
-        "sessions": call.sessions.order_by("starts_at"),
+        "sessions": events.events_about(call, Event.Kind.INFORMATION_SESSION),
         "faq": call.faq.order_by("order", "pk"),
         "funnel": call_funnel(call),
         "status_counts": _status_counts(call.applications.all()),
@@ -192,26 +195,49 @@ def _child_form(request, *, pk, child_pk, model, form_class, save, template, suc
 
 @backoffice_required
 def session_form(request, pk, session_pk=None):
-    return _child_form(
-        request,
-        pk=pk,
-        child_pk=session_pk,
-        model=InformationSession,
-        form_class=SessionForm,
-        save=lambda call, by, existing, values: services_staff.save_session(
-            call=call, by=by, session=existing, **values
-        ),
-        template="calls/staff/session_form.html",
-        success=_("La réunion d'information a été enregistrée."),
+    call = get_object_or_404(Call, pk=pk)
+    session = (
+        events.get_event_about(call, session_pk, Event.Kind.INFORMATION_SESSION)
+        if session_pk
+        else None
+    )
+    form = SessionForm(request.POST or None, instance=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event_services.save_event(
+                about=call,
+                by=request.user,
+                event=session,
+                kind=Event.Kind.INFORMATION_SESSION,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("La réunion d'information a été enregistrée."))
+            return redirect("calls:backoffice_call", pk=call.pk)
+    return render(
+        request, "calls/staff/session_form.html", {"form": form, "call": call, "object": session}
     )
 
 
 @backoffice_required
 @require_POST
 def session_delete(request, pk, session_pk):
-    session = get_object_or_404(InformationSession, pk=session_pk, call_id=pk)
-    services_staff.delete_session(session=session, by=request.user)
+    call = get_object_or_404(Call, pk=pk)
+    session = events.get_event_about(call, session_pk, Event.Kind.INFORMATION_SESSION)
+    told = event_services.cancel_event(event=session, by=request.user)
     messages.success(request, _("La réunion d'information a été supprimée."))
+    if told:
+        messages.info(
+            request,
+            ngettext(
+                "La personne inscrite a été prévenue de l'annulation par e-mail.",
+                "Les %(count)d personnes inscrites ont été prévenues de l'annulation par e-mail.",
+                told,
+            )
+            % {"count": told},
+        )
     return redirect("calls:backoffice_call", pk=pk)
 
 

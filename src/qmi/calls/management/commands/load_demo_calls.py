@@ -15,7 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from qmi.calls.html import clean_html
-from qmi.calls.models import Call, FormRevision, InformationSession, Question, Section
+from qmi.calls.models import Call, FormRevision, Question, Section
+from qmi.events.models import Event
+from qmi.events.queries import events_about
 from qmi.programmes.management.commands.load_reference import THEMES
 from qmi.programmes.models import Edition
 
@@ -364,9 +366,14 @@ class Command(BaseCommand):
             # The facts may be corrected later: dates and texts follow the spec.
             self._form(call, spec["form"], published_at=spec["opens_at"])
             for title, starts_at, ends_at in spec["sessions"]:
-                InformationSession.objects.get_or_create(
-                    call=call, starts_at=starts_at, defaults={"title": title, "ends_at": ends_at}
-                )
+                if not events_about(call).filter(starts_at=starts_at).exists():
+                    Event.objects.create(
+                        kind=Event.Kind.INFORMATION_SESSION,
+                        about=call,
+                        title=title,
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                    )
         demo = Call.objects.filter(slug=DEMO_SLUG).first()
         if demo is None:
             now = timezone.now().replace(microsecond=0)

@@ -5,9 +5,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from qmi.calls.models import InformationSession, SessionRegistration
-from qmi.calls.services_sessions import send_session_reminders
-from tests.factories import CallFactory
+from qmi.events.models import Registration
+from qmi.events.services import send_reminders
+from tests.factories import information_session
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def remind(django_capture_on_commit_callbacks):
     def run(**kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            return send_session_reminders(**kwargs)
+            return send_reminders(**kwargs)
 
     return run
 
@@ -24,15 +24,10 @@ def remind(django_capture_on_commit_callbacks):
 def _registration(starts_in, registered_before=datetime.timedelta(days=3), **fields):
     now = timezone.now()
     starts_at = now + starts_in
-    session = InformationSession.objects.create(
-        call=CallFactory(),
-        title="Réunion de lancement",
-        starts_at=starts_at,
-        ends_at=starts_at + datetime.timedelta(hours=1),
-    )
+    session = information_session(starts_at=starts_at)
     fields.setdefault("email", f"inscrit{session.pk}@exemple.fr")
-    return SessionRegistration.objects.create(
-        session=session, name="Camille", created_at=starts_at - registered_before, **fields
+    return Registration.objects.create(
+        event=session, name="Camille", created_at=starts_at - registered_before, **fields
     )
 
 

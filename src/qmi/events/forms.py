@@ -1,4 +1,4 @@
-"""The public registration form for an information session."""
+"""The public registration form for an event."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

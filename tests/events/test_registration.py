@@ -6,26 +6,20 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from qmi.calls.models import Call, InformationSession, SessionRegistration
-from tests.factories import CallFactory, MembershipFactory, UserFactory
+from qmi.calls.models import Call
+from qmi.events.models import Registration
+from tests.factories import CallFactory, MembershipFactory, UserFactory, information_session
 
 pytestmark = pytest.mark.django_db
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
 def _session(starts_at=None, call=None, **fields):
-    starts_at = starts_at or timezone.now() + datetime.timedelta(days=5)
-    return InformationSession.objects.create(
-        call=call or CallFactory(),
-        title=fields.pop("title", "Réunion de lancement"),
-        starts_at=starts_at,
-        ends_at=starts_at + datetime.timedelta(hours=1),
-        **fields,
-    )
+    return information_session(call=call, starts_at=starts_at, **fields)
 
 
 def _url(session, name="calls:session_register"):
-    return reverse(name, kwargs={"slug": session.call.slug, "session_pk": session.pk})
+    return reverse(name, kwargs={"slug": session.about.slug, "session_pk": session.pk})
 
 
 def _post(client, session, capture, **data):
@@ -59,7 +53,7 @@ def test_registration_sends_confirmation_with_calendar(
     )
     assert response.status_code == 302
     assert response["Location"] == _url(session, "calls:session_registered")
-    registration = SessionRegistration.objects.get()
+    registration = Registration.objects.get()
     assert registration.email == "camille@exemple.fr"
     assert registration.user is None
 
@@ -112,7 +106,7 @@ def test_logged_in_person_is_prefilled_and_linked(client, django_capture_on_comm
     assert 'value="Alex Dupont"' in page
     assert 'value="Start-up Verte"' in page
     _post(client, session, django_capture_on_commit_callbacks, email="alex@exemple.fr")
-    assert SessionRegistration.objects.get().user == user
+    assert Registration.objects.get().user == user
 
 
 def test_duplicate_is_refused(client, django_capture_on_commit_callbacks):
@@ -123,16 +117,16 @@ def test_duplicate_is_refused(client, django_capture_on_commit_callbacks):
     )
     assert response.status_code == 400
     assert "déjà inscrite à cette réunion" in response.content.decode()
-    assert SessionRegistration.objects.count() == 1
+    assert Registration.objects.count() == 1
     assert len(mail.outbox) == 1
 
 
 def test_same_person_may_register_to_another_session(client, django_capture_on_commit_callbacks):
     first = _session()
-    second = _session(call=first.call)
+    second = _session(call=first.about)
     _post(client, first, django_capture_on_commit_callbacks)
     assert _post(client, second, django_capture_on_commit_callbacks).status_code == 302
-    assert SessionRegistration.objects.count() == 2
+    assert Registration.objects.count() == 2
 
 
 def test_past_session_is_refused(client, django_capture_on_commit_callbacks):
@@ -144,7 +138,7 @@ def test_past_session_is_refused(client, django_capture_on_commit_callbacks):
     response = _post(client, session, django_capture_on_commit_callbacks)
     assert response.status_code == 400
     assert "déjà eu lieu" in response.content.decode()
-    assert not SessionRegistration.objects.exists()
+    assert not Registration.objects.exists()
     assert mail.outbox == []
 
 
@@ -152,7 +146,7 @@ def test_invalid_form_is_refused(client, django_capture_on_commit_callbacks):
     session = _session()
     response = _post(client, session, django_capture_on_commit_callbacks, email="pas-une-adresse")
     assert response.status_code == 400
-    assert not SessionRegistration.objects.exists()
+    assert not Registration.objects.exists()
 
 
 def test_session_of_a_draft_call_or_another_call_is_not_found(client):
@@ -167,7 +161,7 @@ def test_session_of_a_draft_call_or_another_call_is_not_found(client):
 
 def test_call_page_links_to_registration_for_future_sessions_only(client):
     future = _session(title="Future")
-    past = _session(call=future.call, starts_at=timezone.now() - datetime.timedelta(days=1))
-    page = client.get(reverse("calls:call", kwargs={"slug": future.call.slug})).content.decode()
+    past = _session(call=future.about, starts_at=timezone.now() - datetime.timedelta(days=1))
+    page = client.get(reverse("calls:call", kwargs={"slug": future.about.slug})).content.decode()
     assert _url(future) in page
     assert _url(past) not in page

@@ -1,37 +1,27 @@
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from qmi.calls.models import Application, InformationSession, SessionRegistration
-from qmi.calls.services_sessions import registrants_who_started
+from qmi.events.models import Registration
 from tests.factories import (
-    ApplicationFactory,
     CallFactory,
     MembershipFactory,
     UserFactory,
+    information_session,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 def _session(call=None):
-    starts_at = timezone.now() + datetime.timedelta(days=5)
-    return InformationSession.objects.create(
-        call=call or CallFactory(),
-        title="Réunion de lancement",
-        starts_at=starts_at,
-        ends_at=starts_at + datetime.timedelta(hours=1),
-    )
+    return information_session(call=call)
 
 
 def _register(session, count, start=0):
     for number in range(start, start + count):
-        SessionRegistration.objects.create(
-            session=session,
+        Registration.objects.create(
+            event=session,
             name=f"Personne {number}",
             organisation_name="Association",
             email=f"personne{number}@exemple.fr",
@@ -39,7 +29,7 @@ def _register(session, count, start=0):
 
 
 def _urls(session):
-    kwargs = {"pk": session.call.pk, "session_pk": session.pk}
+    kwargs = {"pk": session.about.pk, "session_pk": session.pk}
     return (
         reverse("calls:backoffice_registrations", kwargs=kwargs),
         reverse("calls:backoffice_registrations_csv", kwargs=kwargs),
@@ -93,14 +83,14 @@ def test_session_of_another_call_is_not_found(staff_client):
 
 def test_csv_export_is_neutralised(staff_client):
     session = _session()
-    SessionRegistration.objects.create(
-        session=session,
+    Registration.objects.create(
+        event=session,
         name='=HYPERLINK("http://mal.example","clic")',
         organisation_name="+33 1 23",
         email="a@exemple.fr",
     )
-    SessionRegistration.objects.create(
-        session=session, name="@SUM(A1)", organisation_name="-2+3", email="b@exemple.fr"
+    Registration.objects.create(
+        event=session, name="@SUM(A1)", organisation_name="-2+3", email="b@exemple.fr"
     )
     _, csv_url = _urls(session)
     response = staff_client.get(csv_url)
@@ -128,47 +118,3 @@ def test_list_queries_do_not_grow_with_registrants(staff_client):
     few = _queries(staff_client, page)
     _register(session, 18, start=2)
     assert _queries(staff_client, page) == few
-
-
-def test_registrants_who_started(django_assert_num_queries):
-    call = CallFactory()
-    first, second = _session(call), _session(call)
-    application = ApplicationFactory(call=call)
-    # Registered while logged in, with another address than the account's.
-    logged = UserFactory(email="logged@exemple.fr")
-    MembershipFactory(user=logged, organisation=application.organisation)
-    SessionRegistration.objects.create(
-        session=first, name="A", email="perso@exemple.fr", user=logged
-    )
-    # Registered without logging in, with the account's address, at both sessions.
-    member = UserFactory(email="membre@exemple.fr")
-    MembershipFactory(user=member, organisation=application.organisation)
-    for session in (first, second):
-        SessionRegistration.objects.create(session=session, name="B", email="membre@exemple.fr")
-    # No account; an account without an organisation; a member of another call's applicant.
-    SessionRegistration.objects.create(session=first, name="C", email="inconnu@exemple.fr")
-    UserFactory(email="seul@exemple.fr")
-    SessionRegistration.objects.create(session=first, name="D", email="seul@exemple.fr")
-    elsewhere = UserFactory(email="ailleurs@exemple.fr")
-    MembershipFactory(user=elsewhere, organisation=ApplicationFactory().organisation)
-    SessionRegistration.objects.create(session=second, name="E", email="ailleurs@exemple.fr")
-    # Another call's session does not count.
-    other = _session()
-    SessionRegistration.objects.create(session=other, name="F", email="membre2@exemple.fr")
-
-    with django_assert_num_queries(1):
-        assert registrants_who_started(call) == 2
-    assert Application.objects.filter(call=call).count() == 1
-
-
-def test_call_page_shows_registrants_who_started_and_links(staff_client):
-    call = CallFactory()
-    session = _session(call)
-    application = ApplicationFactory(call=call)
-    member = UserFactory(email="membre@exemple.fr")
-    MembershipFactory(user=member, organisation=application.organisation)
-    SessionRegistration.objects.create(session=session, name="B", email="membre@exemple.fr")
-    content = staff_client.get(reverse("calls:backoffice_call", kwargs={"pk": call.pk}))
-    content = content.content.decode()
-    assert "dont l'organisation a commencé un dossier : 1" in content
-    assert _urls(session)[0] in content

@@ -1,0 +1,104 @@
+"""Pages of events, for the owning app's thin views (which load the object and the event).
+
+The owning app keeps the URL (its path names the object, e.g. a call's slug),
+checks who may see the object, and hands over here with the URLs to go to.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from qmi.core.forms import apply_errors
+
+from . import ics, queries, registry, services
+from .forms import RegistrationForm
+
+REGISTRANTS_PER_PAGE = 50
+# Registrations made from this browser, so the confirmation page shows only those.
+SESSION_KEY = "qmi-session-registrations"
+
+
+def _context(event, extra):
+    about = event.about
+    subject = registry.subject_of(about)
+    return {
+        "event": event,
+        "about": about,
+        "about_title": subject.title(about),
+        # On the site's own pages a relative link will do; e-mails use the absolute one.
+        "about_url": about.get_absolute_url()
+        if hasattr(about, "get_absolute_url")
+        else subject.page_url(about),
+        **extra,
+    }
+
+
+def registration_page(request, *, event, registered_url, context=None):
+    is_open = queries.is_open(event)
+    form = RegistrationForm(
+        request.POST or None, initial=RegistrationForm.initial_for(request.user)
+    )
+    if request.method == "POST" and is_open and form.is_valid():
+        try:
+            registration = services.register(
+                event=event,
+                name=form.cleaned_data["name"],
+                organisation_name=form.cleaned_data["organisation_name"],
+                email=form.cleaned_data["email"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            if error.code == "past":
+                is_open = False
+            elif error.code == "duplicate":
+                form.add_error("email", error)
+            else:
+                apply_errors(form, error)
+        else:
+            done = request.session.get(SESSION_KEY, [])
+            request.session[SESSION_KEY] = [*done[-19:], registration.pk]
+            return redirect(registered_url)
+    failed = request.method == "POST" and (not is_open or form.errors)
+    return render(
+        request,
+        "events/register.html",
+        _context(event, {"form": form, "is_open": is_open, **(context or {})}),
+        status=400 if failed else 200,
+    )
+
+
+def confirmation_page(request, *, event, register_url, calendar_url, context=None):
+    registration = event.registrations.filter(pk__in=request.session.get(SESSION_KEY, [])).first()
+    if registration is None:
+        return redirect(register_url)
+    return render(
+        request,
+        "events/registered.html",
+        _context(
+            event,
+            {"registration": registration, "calendar_url": calendar_url, **(context or {})},
+        ),
+    )
+
+
+def calendar_download(event):
+    """The event's .ics: the same public information as the page it is about."""
+    response = HttpResponse(
+        services.calendar_for(event).encode("utf-8"),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{ics.filename(event)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def registrants_page(request, *, event, csv_url, context=None):
+    page = Paginator(queries.registrations_of(event), REGISTRANTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "events/registrations.html",
+        _context(event, {"page": page, "csv_url": csv_url, **(context or {})}),
+    )
