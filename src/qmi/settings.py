@@ -63,8 +63,10 @@ INSTALLED_APPS = [
     "qmi.core",
     "qmi.accounts",
     "qmi.programmes",
+    "qmi.messaging",
     "qmi.calls",
     "qmi.showcase",
+    "qmi.portal",
 ]
 
 MIDDLEWARE = [
@@ -96,7 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "qmi.core.context_processors.platform",
+                "qmi.portal.context_processors.platform",
             ],
         },
     },

@@ -6,3 +6,8 @@ class CallsConfig(AppConfig):
     name = "qmi.calls"
     label = "calls"
     verbose_name = _("Appels et candidatures")
+
+    def ready(self):
+        from . import thread_subjects
+
+        thread_subjects.register()
