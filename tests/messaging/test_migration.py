@@ -120,3 +120,20 @@ def test_threads_messages_attachments_and_reads_survive_with_their_subjects():
     )
     assert new.thread_id > 57 and new.pk > 301
     assert services.post_about(by=member, subject=copied.subject, body="Suite").thread_id == 41
+
+    # Unapplying copies everything back into the calls tables.
+    old = migrate(BEFORE)
+    back = old.get_model("calls", "Thread").objects.get(pk=41)
+    assert (back.application_id, back.call_id, back.subject) == (
+        application.pk,
+        application.call_id,
+        "Dossier",
+    )
+    back = old.get_model("calls", "Thread").objects.get(pk=57)
+    assert (back.application_id, back.call_id, back.subject) == (None, call.pk, "Éligibilité")
+    assert old.get_model("calls", "Message").objects.count() == 4
+    attachment = old.get_model("calls", "MessageAttachment").objects.get(pk=90)
+    assert attachment.file.name == "messages/41/0123456789abcdef.pdf"
+    assert old.get_model("calls", "ThreadRead").objects.filter(pk=12, user_id=reader.pk).exists()
+    assert AuditEntry.objects.get(object_id="57").content_type.app_label == "calls"
+    migrate(latest())

@@ -79,6 +79,7 @@ def test_post_by_applicant_creates_thread_and_awaits_operator(application, appli
     assert thread.subject == application
     assert thread.is_sole is True
     assert thread.organisation == application.organisation
+    assert thread.subject.call == application.call
     assert thread.info.scope_title == application.call.title
     assert thread.awaiting == Awaiting.OPERATOR
     assert thread.last_message_at == message.created_at

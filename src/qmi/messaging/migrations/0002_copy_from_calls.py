@@ -88,6 +88,52 @@ def copy_threads(apps, schema_editor):
             cursor.execute(statement)
 
 
+def copy_back(apps, schema_editor):
+    """Unapplying: the same copy the other way, into the tables calls 0006 recreated."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    AuditEntry = apps.get_model("core", "AuditEntry")
+    Application = apps.get_model("calls", "Application")
+    names = ("Thread", "Message", "MessageAttachment", "ThreadRead")
+    old = {name: apps.get_model("calls", name) for name in names}
+    new = {name: apps.get_model("messaging", name) for name in names}
+    application_type = ContentType.objects.filter(app_label="calls", model="application").first()
+    for row in new["Thread"].objects.order_by("pk").iterator(chunk_size=BATCH):
+        about_application = row.subject_type_id == getattr(application_type, "pk", None)
+        if about_application:
+            call_id = Application.objects.values_list("call_id", flat=True).get(pk=row.subject_id)
+        else:
+            call_id = row.subject_id
+        old["Thread"].objects.create(
+            pk=row.pk,
+            call_id=call_id,
+            application_id=row.subject_id if about_application else None,
+            organisation_id=row.organisation_id,
+            subject=row.title,
+            awaiting=row.awaiting,
+            last_message_at=row.last_message_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+    fields = {
+        "Message": ("thread_id", "author_id", "body", "created_at", "from_operator"),
+        "MessageAttachment": ("message_id", "file", "name", "content_type", "size", "sha256"),
+        "ThreadRead": ("thread_id", "user_id", "last_read_at"),
+    }
+    for name, columns in fields.items():
+        old[name].objects.bulk_create(
+            old[name](pk=row.pk, **{column: getattr(row, column) for column in columns})
+            for row in new[name].objects.order_by("pk")
+        )
+    new_type = ContentType.objects.filter(app_label="messaging", model="thread").first()
+    if new_type is not None:
+        old_type, _ = ContentType.objects.get_or_create(app_label="calls", model="thread")
+        AuditEntry.objects.filter(content_type=new_type).update(content_type=old_type)
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), list(old.values())):
+            cursor.execute(statement)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("messaging", "0001_initial"),
@@ -96,4 +142,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(copy_threads, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(copy_threads, copy_back)]
