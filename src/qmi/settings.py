@@ -65,9 +65,11 @@ INSTALLED_APPS = [
     "qmi.mail",
     "qmi.accounts",
     "qmi.programmes",
+    "qmi.messaging",
     "qmi.events",
     "qmi.calls",
     "qmi.showcase",
+    "qmi.portal",
 ]
 
 MIDDLEWARE = [
@@ -99,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "qmi.core.context_processors.platform",
+                "qmi.portal.context_processors.platform",
             ],
         },
     },

@@ -8,6 +8,7 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("", include("qmi.accounts.urls")),
     path("", include("qmi.programmes.urls")),
+    path("", include("qmi.messaging.urls")),
     path("", include("qmi.calls.urls")),
     path("", include("qmi.mail.urls")),
     path("", include("qmi.core.urls")),

@@ -9,9 +9,7 @@ from .models import (
     Document,
     FaqEntry,
     FormRevision,
-    Message,
     Submission,
-    Thread,
 )
 
 
@@ -62,15 +60,3 @@ class DocumentAdmin(admin.ModelAdmin):
 
 admin.site.register(FaqEntry)
 admin.site.register(CorrectionRequest)
-
-
-@admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
-    list_display = ["subject", "organisation", "call", "awaiting", "last_message_at"]
-    list_select_related = ["organisation", "call"]
-
-
-@admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    list_display = ["thread", "author", "created_at", "from_operator"]
-    list_select_related = ["thread", "author"]

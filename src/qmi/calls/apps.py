@@ -12,8 +12,8 @@ class CallsConfig(AppConfig):
         from qmi.events import registry
         from qmi.mail.services import absolute_url
 
+        from . import thread_subjects
         from .models import Call
-
 
         register_action_labels(
             {
@@ -41,3 +41,6 @@ class CallsConfig(AppConfig):
             may_manage=lambda user, call: user.has_perm("calls.manage_calls"),
             page_line=_("Présentation de l'appel : %(url)s"),
         )
+
+        # Applications and calls are what message threads are about.
+        thread_subjects.register()

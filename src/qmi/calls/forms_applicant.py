@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qmi.accounts.models import Organisation
+from qmi.core import files
 
 from . import answers as answer_rules
-from . import files
 from .models import Question
 from .services import sections_of
 

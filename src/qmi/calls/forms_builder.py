@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qmi.core.files import FAMILIES
 from qmi.programmes.models import Edition
 
-from .files import FAMILIES
 from .models import Call, Question
 from .services_builder import CONFIG_KEYS, condition_options
 

@@ -24,4 +24,4 @@ rules.add_perm("calls.withdraw_application", is_applicant)
 rules.add_perm("calls.examine_application", is_operator_staff)
 rules.add_perm("calls.list_applications", is_operator_staff)
 
-from . import rules_messaging  # noqa: E402, F401 — the messaging permissions
+from . import rules_messaging  # noqa: E402, F401 — who may ask a question about a call

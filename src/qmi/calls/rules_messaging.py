@@ -1,22 +1,13 @@
-"""Who may read and write the calls' message threads (see services_messaging.py).
+"""Who may ask a question about a call (a thread of qmi.messaging about the call).
 
-The applicant side of a thread is every member of its organisation; the
-operator side is operator staff. Nobody else learns that a thread exists.
+Reading and writing threads is messaging's (qmi.messaging.rules).
 """
 
 import rules
 from django.utils import timezone
 
 from qmi.accounts.models import Organisation
-from qmi.accounts.rules import is_operator_staff, memberships_of
-
-
-@rules.predicate
-def is_thread_member(user, thread):
-    """A member of the organisation the thread was opened for (the applicant side)."""
-    if thread is None:
-        return False
-    return any(org_id == thread.organisation_id for org_id, _, _, _ in memberships_of(user))
+from qmi.accounts.rules import memberships_of
 
 
 @rules.predicate
@@ -46,9 +37,6 @@ def eligible_organisations(user, call):
     ).order_by("name")
 
 
-rules.add_perm("calls.view_thread", is_thread_member | is_operator_staff)
-rules.add_perm("calls.post_message", is_thread_member | is_operator_staff)
-rules.add_perm("calls.manage_threads", is_operator_staff)
 rules.add_perm(
     "calls.ask_call_question",
     rules.is_authenticated & is_call_open_for_questions & has_eligible_organisation,

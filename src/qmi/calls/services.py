@@ -9,24 +9,26 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qmi.accounts.models import Membership
 from qmi.core import audit
+from qmi.core.files import check_upload
 from qmi.core.permissions import require as _require
 from qmi.core.workflow import transition
 from qmi.mail.services import notify
 
 from . import answers as answer_rules
-from .files import check_upload
 from .html import clean_html
 from .models import (
     Application,
     Call,
     CorrectionRequest,
     Document,
+    FaqEntry,
     FormRevision,
     Question,
     Section,
@@ -498,3 +500,47 @@ def send_deadline_reminders(*, now=None):
                 )
                 sent += 1
     return sent
+
+
+# Questions turned into the call's FAQ -----------------------------------------
+
+
+def call_of(subject):
+    """The call a thread's subject belongs to: the call itself, or an application's call."""
+    return subject if isinstance(subject, Call) else subject.call
+
+
+@transaction.atomic
+def publish_to_faq(*, message, by, question, answer):
+    """Staff turn a question of a thread into a published FAQ entry of the call, in their own words.
+
+    The question is anonymised by staff in the form (prefilled with the
+    message); nothing links the entry back to the organisation publicly.
+    """
+    thread = message.thread
+    _require(by, "messaging.manage_threads", thread)
+    question, answer = (question or "").strip(), (answer or "").strip()
+    errors = {}
+    if not question:
+        errors["question"] = _("Rédigez la question telle qu'elle sera publiée.")
+    if not answer:
+        errors["answer"] = _("Rédigez la réponse.")
+    if errors:
+        raise ValidationError(errors)
+    call = Call.objects.select_for_update().get(pk=call_of(thread.subject).pk)
+    last = FaqEntry.objects.filter(call=call).aggregate(last=Max("order"))["last"]
+    entry = FaqEntry.objects.create(
+        call=call,
+        question=question,
+        answer=answer,
+        order=(last or 0) + 1,
+        is_published=True,
+    )
+    audit.record(
+        obj=entry,
+        actor=by,
+        action="created",
+        note=_("Publiée depuis le message n°%(message)s de l'échange n°%(thread)s.")
+        % {"message": message.pk, "thread": thread.pk},
+    )
+    return entry

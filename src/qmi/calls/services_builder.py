@@ -16,10 +16,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from qmi.core import audit
+from qmi.core.files import FAMILIES, check_upload
 from qmi.core.permissions import require
 
 from . import services
-from .files import FAMILIES, check_upload
 from .models import Application, Call, FaqEntry, Question, Section
 
 Kind = Question.Kind

@@ -23,13 +23,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from qmi.accounts.models import Organisation
+from qmi.core import files
 from qmi.core.forms import apply_errors
 from qmi.core.workflow import TransitionNotAllowed
 from qmi.events.models import Event
 from qmi.events.queries import events_about
 
-from . import files, services
 from . import forms_applicant as form
+from . import services
 from .models import Application, Call, CorrectionRequest, Document, Question, Submission
 
 APPLICATIONS_PER_PAGE = 20

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
+from qmi.core.files import families_label
 from qmi.core.forms import apply_errors
 
 from . import services, services_builder
-from .files import families_label
 from .forms_builder import DuplicateCallForm, QuestionForm, SectionForm, TemplateUploadForm
 from .models import Call, Question, Section
 

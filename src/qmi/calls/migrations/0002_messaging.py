@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import qmi.calls.models
+import qmi.messaging.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
             name='MessageAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=qmi.calls.models.message_attachment_path)),
+                ('file', models.FileField(upload_to=qmi.messaging.models.message_attachment_path)),
                 ('name', models.CharField(max_length=200, verbose_name='nom du fichier')),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveBigIntegerField(verbose_name='taille')),

@@ -122,28 +122,28 @@ class Command(BaseCommand):
 
     def _messages(self, call, staff):
         """A conversation on Sceaux's file and an open question from Argenteuil."""
-        from qmi.calls.models import Thread
-        from qmi.calls.services_messaging import post_message
+        from qmi.messaging.queries import about
+        from qmi.messaging.services import post_about
 
         sceaux = Application.objects.filter(call=call, organisation__commune__insee="92071").first()
-        if sceaux and not Thread.objects.filter(application=sceaux).exists():
+        if sceaux and not about(sceaux).exists():
             agent = User.objects.get(email="agent.sceaux@demo.qmi.example")
-            post_message(
+            post_about(
                 by=agent,
-                application=sceaux,
+                subject=sceaux,
                 body="Bonjour, faut-il joindre les lettres de soutien signées ou un simple courriel suffit-il ? (message fictif)",
             )
-            post_message(
+            post_about(
                 by=staff,
-                application=sceaux,
+                subject=sceaux,
                 body="Bonjour, une lettre signée (PDF) est préférable ; un courriel imprimé en PDF est accepté. (message fictif)",
             )
         argenteuil = Organisation.objects.get(commune__insee="95018")
-        if not Thread.objects.filter(call=call, organisation=argenteuil).exists():
-            post_message(
+        if not about(call).filter(organisation=argenteuil).exists():
+            post_about(
                 by=User.objects.get(email="agent.argenteuil@demo.qmi.example"),
-                call=call,
+                subject=call,
                 organisation=argenteuil,
-                subject="Périmètre du secteur",
+                title="Périmètre du secteur",
                 body="Le secteur proposé peut-il couvrir deux quartiers voisins ? (message fictif)",
             )

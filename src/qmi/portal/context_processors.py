@@ -1,19 +1,19 @@
 from django.conf import settings
 
+from qmi.accounts.rules import is_operator_staff
+from qmi.messaging.queries import unread_threads_count
+
 
 def platform(request):
     """Header data: the unread notification count (one query) and the role of the person."""
     user = getattr(request, "user", None)
     unread = unread_threads = 0
-    messages_url_name = "calls:my_messages"
+    messages_url_name = "messaging:my_messages"
     if user is not None and user.is_authenticated:
-        from qmi.accounts.rules import is_operator_staff
-        from qmi.calls.services_messaging import unread_threads_count
-
         unread = user.notifications.filter(read_at__isnull=True).count()
         unread_threads = unread_threads_count(user)
         if is_operator_staff(user):
-            messages_url_name = "calls:backoffice_inbox"
+            messages_url_name = "messaging:backoffice_inbox"
     return {
         "unread_notifications": unread,
         "unread_threads": unread_threads,

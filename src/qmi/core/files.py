@@ -1,4 +1,4 @@
-"""Checks on uploaded files, run before anything reaches storage.
+"""Checks on uploaded files, run before anything reaches storage (any app that takes uploads).
 
 The type is read from the file's content, never from its name; the stored name
 is built by us; PDFs are opened to refuse broken or encrypted ones.

@@ -9,10 +9,12 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from qmi.calls import services_messaging as services
-from qmi.calls.models import FaqEntry, Message, MessageAttachment, Thread, ThreadRead
+from qmi.calls import services as calls_services
+from qmi.calls.models import FaqEntry
 from qmi.core.models import AuditEntry
 from qmi.mail.models import Notification
+from qmi.messaging import queries, services
+from qmi.messaging.models import Message, MessageAttachment, Thread, ThreadRead
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -72,12 +74,14 @@ def on_commit(django_capture_on_commit_callbacks):
 
 
 def test_post_by_applicant_creates_thread_and_awaits_operator(application, applicant):
-    message = services.post_message(by=applicant, application=application, body="  Bonjour ?  ")
+    message = services.post_about(by=applicant, subject=application, body="  Bonjour ?  ")
     thread = message.thread
     assert Thread.objects.get() == thread
-    assert thread.application == application
+    assert thread.subject == application
+    assert thread.is_sole is True
     assert thread.organisation == application.organisation
-    assert thread.call == application.call
+    assert thread.subject.call == application.call
+    assert thread.info.scope_title == application.call.title
     assert thread.awaiting == Awaiting.OPERATOR
     assert thread.last_message_at == message.created_at
     assert message.body == "Bonjour ?"
@@ -86,15 +90,15 @@ def test_post_by_applicant_creates_thread_and_awaits_operator(application, appli
 
 
 def test_application_keeps_a_single_thread(application, applicant, operator):
-    first = services.post_message(by=applicant, application=application, body="Question 1")
-    second = services.post_message(by=operator, application=application, body="Réponse")
+    first = services.post_about(by=applicant, subject=application, body="Question 1")
+    second = services.post_about(by=operator, subject=application, body="Réponse")
     assert first.thread_id == second.thread_id
     assert Thread.objects.count() == 1
     assert Message.objects.count() == 2
 
 
 def test_staff_reply_awaits_applicant_unless_no_answer_expected(application, applicant, operator):
-    thread = services.post_message(by=applicant, application=application, body="Question").thread
+    thread = services.post_about(by=applicant, subject=application, body="Question").thread
     reply = services.post_message(by=operator, thread=thread, body="Réponse")
     thread.refresh_from_db()
     assert reply.from_operator is True
@@ -115,9 +119,9 @@ def test_applicant_message_emails_operator_staff_with_link_and_no_attachment(
     metropolis = UserFactory()
     MembershipFactory(user=metropolis, organisation=OrganisationFactory(kind="metropolis"))
     message = on_commit(
-        lambda: services.post_message(
+        lambda: services.post_about(
             by=applicant,
-            application=application,
+            subject=application,
             body="Le budget est-il plafonné ?",
             attachments=[pdf_file()],
         )
@@ -140,7 +144,7 @@ def test_staff_message_emails_the_organisation_members_only(
 ):
     colleague = MembershipFactory(organisation=application.organisation).user
     other_staff = staff_user()
-    on_commit(lambda: services.post_message(by=operator, application=application, body="Bonjour"))
+    on_commit(lambda: services.post_about(by=operator, subject=application, body="Bonjour"))
     assert sorted(email.to[0] for email in mail.outbox) == sorted(
         [applicant.email, colleague.email]
     )
@@ -151,9 +155,9 @@ def test_staff_message_emails_the_organisation_members_only(
 def test_executable_attachment_is_refused_and_nothing_is_stored(application, applicant, on_commit):
     with pytest.raises(ValidationError) as refused:
         on_commit(
-            lambda: services.post_message(
+            lambda: services.post_about(
                 by=applicant,
-                application=application,
+                subject=application,
                 body="Voici la facture",
                 attachments=[pdf_file(), executable_file()],
             )
@@ -167,9 +171,9 @@ def test_executable_attachment_is_refused_and_nothing_is_stored(application, app
 
 
 def test_pdf_attachment_is_stored_under_our_name(application, applicant):
-    message = services.post_message(
+    message = services.post_about(
         by=applicant,
-        application=application,
+        subject=application,
         body="Budget joint",
         attachments=[pdf_file("Budget 2024.pdf")],
     )
@@ -184,9 +188,9 @@ def test_pdf_attachment_is_stored_under_our_name(application, applicant):
 
 def test_too_many_attachments_are_refused(application, applicant):
     with pytest.raises(ValidationError):
-        services.post_message(
+        services.post_about(
             by=applicant,
-            application=application,
+            subject=application,
             body="Six fichiers",
             attachments=[pdf_file(f"f{i}.pdf") for i in range(services.MAX_ATTACHMENTS + 1)],
         )
@@ -195,41 +199,41 @@ def test_too_many_attachments_are_refused(application, applicant):
 
 def test_empty_message_is_refused(application, applicant):
     with pytest.raises(ValidationError) as refused:
-        services.post_message(by=applicant, application=application, body="   ")
+        services.post_about(by=applicant, subject=application, body="   ")
     assert "body" in refused.value.message_dict
     assert not Thread.objects.exists()
 
 
 def test_member_of_another_organisation_cannot_post(application, applicant):
-    thread = services.post_message(by=applicant, application=application, body="Question").thread
+    thread = services.post_about(by=applicant, subject=application, body="Question").thread
     stranger = MembershipFactory().user
     with pytest.raises(PermissionDenied):
         services.post_message(by=stranger, thread=thread, body="Intrusion")
     with pytest.raises(PermissionDenied):
-        services.post_message(by=stranger, application=application, body="Intrusion")
+        services.post_about(by=stranger, subject=application, body="Intrusion")
     assert Message.objects.count() == 1
 
 
 def test_unread_counts_go_up_and_down(application, applicant, operator):
     colleague = MembershipFactory(organisation=application.organisation).user
     stranger = MembershipFactory().user
-    assert services.unread_threads_count(operator) == 0
+    assert queries.unread_threads_count(operator) == 0
 
-    thread = services.post_message(by=applicant, application=application, body="Question").thread
-    assert services.unread_threads_count(operator) == 1
-    assert services.unread_threads_count(applicant) == 0  # one's own message is read
-    assert services.unread_threads_count(colleague) == 1
-    assert services.unread_threads_count(stranger) == 0
+    thread = services.post_about(by=applicant, subject=application, body="Question").thread
+    assert queries.unread_threads_count(operator) == 1
+    assert queries.unread_threads_count(applicant) == 0  # one's own message is read
+    assert queries.unread_threads_count(colleague) == 1
+    assert queries.unread_threads_count(stranger) == 0
 
     services.mark_read(thread=Thread.objects.get(pk=thread.pk), by=operator)
-    assert services.unread_threads_count(operator) == 0
+    assert queries.unread_threads_count(operator) == 0
 
     services.post_message(by=operator, thread=thread, body="Réponse")
-    assert services.unread_threads_count(applicant) == 1
-    assert services.unread_threads_count(operator) == 0
+    assert queries.unread_threads_count(applicant) == 1
+    assert queries.unread_threads_count(operator) == 0
     services.mark_read(thread=Thread.objects.get(pk=thread.pk), by=applicant)
-    assert services.unread_threads_count(applicant) == 0
-    assert services.unread_threads_count(colleague) == 1
+    assert queries.unread_threads_count(applicant) == 0
+    assert queries.unread_threads_count(colleague) == 1
     assert set(ThreadRead.objects.filter(thread=thread).values_list("user", flat=True)) == {
         applicant.pk,
         operator.pk,
@@ -237,16 +241,16 @@ def test_unread_counts_go_up_and_down(application, applicant, operator):
 
 
 def test_mark_read_never_moves_backwards(application, applicant, operator):
-    thread = services.post_message(by=applicant, application=application, body="Question").thread
+    thread = services.post_about(by=applicant, subject=application, body="Question").thread
     stale = Thread.objects.get(pk=thread.pk)
     services.post_message(by=applicant, thread=thread, body="Précision")
     services.mark_read(thread=Thread.objects.get(pk=thread.pk), by=operator)
     services.mark_read(thread=stale, by=operator)
-    assert services.unread_threads_count(operator) == 0
+    assert queries.unread_threads_count(operator) == 0
 
 
 def test_set_awaiting_is_staff_only_and_audited(application, applicant, operator):
-    thread = services.post_message(by=applicant, application=application, body="Question").thread
+    thread = services.post_about(by=applicant, subject=application, body="Question").thread
     with pytest.raises(PermissionDenied):
         services.set_awaiting(thread=thread, by=applicant, value=Awaiting.NONE)
     services.set_awaiting(thread=thread, by=operator, value=Awaiting.NONE)
@@ -260,14 +264,14 @@ def test_set_awaiting_is_staff_only_and_audited(application, applicant, operator
 def test_publish_to_faq_creates_a_published_entry_with_the_edited_text(
     application, applicant, operator
 ):
-    message = services.post_message(
+    message = services.post_about(
         by=applicant,
-        application=application,
+        subject=application,
         body="Chez Organisation X, le budget est-il plafonné ?",
     )
     with pytest.raises(PermissionDenied):
-        services.publish_to_faq(message=message, by=applicant, question="Q", answer="R")
-    entry = services.publish_to_faq(
+        calls_services.publish_to_faq(message=message, by=applicant, question="Q", answer="R")
+    entry = calls_services.publish_to_faq(
         message=message,
         by=operator,
         question="Le budget est-il plafonné ?",
@@ -283,9 +287,9 @@ def test_publish_to_faq_creates_a_published_entry_with_the_edited_text(
 
 
 def test_publish_to_faq_needs_question_and_answer(application, applicant, operator):
-    message = services.post_message(by=applicant, application=application, body="Question")
+    message = services.post_about(by=applicant, subject=application, body="Question")
     with pytest.raises(ValidationError) as refused:
-        services.publish_to_faq(message=message, by=operator, question=" ", answer="")
+        calls_services.publish_to_faq(message=message, by=operator, question=" ", answer="")
     assert set(refused.value.message_dict) == {"question", "answer"}
     assert not FaqEntry.objects.exists()
 
@@ -294,28 +298,29 @@ def test_call_question_needs_an_eligible_organisation_of_the_person():
     call = CallFactory(eligible_kinds=["experimenter"])
     member = MembershipFactory().user
     organisation = member.memberships.get().organisation
-    message = services.post_message(
+    message = services.post_about(
         by=member,
-        call=call,
+        subject=call,
         organisation=organisation,
-        subject="Éligibilité",
+        title="Éligibilité",
         body="Sommes-nous éligibles ?",
     )
-    assert message.thread.application is None
-    assert message.thread.subject == "Éligibilité"
+    assert message.thread.subject == call
+    assert message.thread.is_sole is False
+    assert message.thread.title == "Éligibilité"
     assert message.thread.awaiting == Awaiting.OPERATOR
 
     with pytest.raises(PermissionDenied):
-        services.post_message(
-            by=UserFactory(), call=call, organisation=organisation, subject="S", body="B"
+        services.post_about(
+            by=UserFactory(), subject=call, organisation=organisation, title="S", body="B"
         )
     commune_member = MembershipFactory(organisation=OrganisationFactory(kind="commune")).user
     with pytest.raises(PermissionDenied):
-        services.post_message(
+        services.post_about(
             by=commune_member,
-            call=call,
+            subject=call,
             organisation=commune_member.memberships.get().organisation,
-            subject="S",
+            title="S",
             body="B",
         )
     assert Thread.objects.count() == 1
@@ -325,11 +330,11 @@ def test_call_question_is_refused_on_a_closed_call():
     call = CallFactory(status="closed")
     member = MembershipFactory().user
     with pytest.raises(PermissionDenied):
-        services.post_message(
+        services.post_about(
             by=member,
-            call=call,
+            subject=call,
             organisation=member.memberships.get().organisation,
-            subject="S",
+            title="S",
             body="B",
         )
 
@@ -337,18 +342,18 @@ def test_call_question_is_refused_on_a_closed_call():
 def test_unread_count_is_one_query_for_staff_and_applicants(
     application, applicant, operator, django_assert_num_queries
 ):
-    services.post_message(by=applicant, application=application, body="Question")
+    services.post_about(by=applicant, subject=application, body="Question")
     for person in (operator, applicant):
         person = type(person).objects.get(pk=person.pk)  # no cached memberships
         with django_assert_num_queries(1):
-            services.unread_threads_count(person)
+            queries.unread_threads_count(person)
 
 
 def test_database_refuses_a_second_thread_for_an_application(application, applicant):
     from django.db import IntegrityError, transaction
 
-    thread = services.post_message(by=applicant, application=application, body="Question").thread
+    thread = services.post_about(by=applicant, subject=application, body="Question").thread
     with pytest.raises(IntegrityError), transaction.atomic():
         Thread.objects.create(
-            call=thread.call, application=application, organisation=thread.organisation, subject="x"
+            subject=application, is_sole=True, organisation=thread.organisation, title="x"
         )

@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from qmi.calls import services_messaging as services
-from qmi.calls.models import FaqEntry, Message, MessageAttachment, Thread
-from tests.calls.test_messaging_services import executable_file, pdf_file
+from qmi.calls.models import FaqEntry
+from qmi.messaging import queries, services
+from qmi.messaging.models import Message, MessageAttachment, Thread
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -14,6 +14,7 @@ from tests.factories import (
     OrganisationFactory,
     staff_user,
 )
+from tests.messaging.test_services import executable_file, pdf_file
 
 pytestmark = pytest.mark.django_db
 Awaiting = Thread.Awaiting
@@ -31,9 +32,9 @@ def applicant(application):
 
 @pytest.fixture
 def thread(application, applicant):
-    return services.post_message(
+    return services.post_about(
         by=applicant,
-        application=application,
+        subject=application,
         body="Ligne 1\n<b>Ligne 2</b>",
         attachments=[pdf_file()],
     ).thread
@@ -130,7 +131,7 @@ def test_application_messages_starts_then_redirects_to_the_thread(client, applic
     assert client.get(url).status_code == 200
     assert not Thread.objects.exists()
     response = client.post(url, {"body": "Première question"})
-    thread = Thread.objects.get(application=application)
+    thread = queries.sole_thread_of(application)
     assert response.status_code == 302
     assert response["Location"].startswith(f"/messages/{thread.pk}/")
     response = client.get(url)
@@ -141,7 +142,7 @@ def test_application_messages_starts_then_redirects_to_the_thread(client, applic
 def test_staff_opens_the_application_thread(staff_client, application, applicant):
     response = staff_client.post(f"/candidatures/{application.pk}/messages/", {"body": "Bonjour"})
     assert response.status_code == 302
-    thread = Thread.objects.get(application=application)
+    thread = queries.sole_thread_of(application)
     assert thread.awaiting == Awaiting.APPLICANT
     assert thread.messages.get().from_operator is True
 
@@ -168,9 +169,9 @@ def test_call_question_form_creates_a_thread_for_the_chosen_organisation(client)
     )
     thread = Thread.objects.get()
     assert response.status_code == 302
-    assert thread.call == call
+    assert thread.subject == call
     assert thread.organisation == membership.organisation
-    assert thread.application is None
+    assert thread.is_sole is False
 
 
 def test_call_question_refuses_an_organisation_that_is_not_the_persons(client):
@@ -234,7 +235,7 @@ def test_staff_publish_edited_question_to_faq(staff_client, thread):
     )
     assert response.status_code == 302
     entry = FaqEntry.objects.get()
-    assert entry.call == thread.call
+    assert entry.call == thread.subject.call
     assert entry.is_published
     assert entry.question == "Peut-on joindre un budget ?"
     assert entry.answer == "Oui."
@@ -253,9 +254,9 @@ def test_faq_publication_error_keeps_the_text(staff_client, thread):
 
 def test_inbox_filters_by_awaiting_call_and_unread(staff_client, staff, thread):
     other_application = ApplicationFactory()
-    other = services.post_message(
+    other = services.post_about(
         by=MembershipFactory(organisation=other_application.organisation).user,
-        application=other_application,
+        subject=other_application,
         body="Autre",
     ).thread
     services.set_awaiting(thread=other, by=staff, value=Awaiting.NONE)
@@ -268,23 +269,23 @@ def test_inbox_filters_by_awaiting_call_and_unread(staff_client, staff, thread):
     assert listed("") == {thread.pk, other.pk}
     assert listed("?attente=operator") == {thread.pk}
     assert listed("?attente=none") == {other.pk}
-    assert listed(f"?appel={other.call_id}") == {other.pk}
+    assert listed(f"?appel={other_application.call_id}") == {other.pk}
     services.mark_read(thread=thread, by=staff)
     assert listed("?non_lus=1") == {other.pk}
 
 
 def test_opening_a_thread_marks_it_read(staff_client, staff, thread):
-    assert services.unread_threads_count(staff) == 1
+    assert queries.unread_threads_count(staff) == 1
     staff_client.get(f"/messages/{thread.pk}/")
-    assert services.unread_threads_count(staff) == 0
+    assert queries.unread_threads_count(staff) == 0
 
 
 def _threads(count, organisation):
     for _ in range(count):
         author = MembershipFactory(organisation=organisation).user
-        services.post_message(
+        services.post_about(
             by=author,
-            application=ApplicationFactory(organisation=organisation),
+            subject=ApplicationFactory(organisation=organisation),
             body="Question",
         )
 

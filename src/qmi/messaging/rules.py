@@ -1,0 +1,24 @@
+"""Who may read and write message threads (see services.py).
+
+The applicant side of a thread is every member of its organisation; the
+operator side is operator staff. Nobody else learns that a thread exists.
+Who may open a thread about a subject is the subject kind's
+`start_permission` (see subjects.py).
+"""
+
+import rules
+
+from qmi.accounts.rules import is_operator_staff, memberships_of
+
+
+@rules.predicate
+def is_thread_member(user, thread):
+    """A member of the organisation the thread was opened for (the applicant side)."""
+    if thread is None:
+        return False
+    return any(org_id == thread.organisation_id for org_id, _, _, _ in memberships_of(user))
+
+
+rules.add_perm("messaging.view_thread", is_thread_member | is_operator_staff)
+rules.add_perm("messaging.post_message", is_thread_member | is_operator_staff)
+rules.add_perm("messaging.manage_threads", is_operator_staff)
