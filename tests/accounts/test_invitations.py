@@ -239,7 +239,7 @@ def test_pending_invitation_shows_on_mon_espace(client):
     user = UserFactory(email="invitee@exemple.fr")
     MembershipFactory(user=user)
     client.force_login(user)
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("portal:home"))
     assert response.status_code == 200
     assert accept_url(invitation) in response.content.decode()
 

@@ -79,7 +79,7 @@ def test_plain_member_sees_the_page_but_no_management(client):
 @pytest.mark.parametrize(
     "url",
     [
-        reverse("accounts:home"),
+        reverse("portal:home"),
         reverse("accounts:profile"),
         reverse("accounts:organisation", kwargs={"pk": 1}),
         reverse("accounts:organisation_create"),

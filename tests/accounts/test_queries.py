@@ -65,9 +65,9 @@ def test_mon_espace_query_count_does_not_grow(client):
         MembershipFactory(user=user)
         InvitationFactory(email=user.email)
     client.force_login(user)
-    with_two = count_queries(client, reverse("accounts:home"))
+    with_two = count_queries(client, reverse("portal:home"))
     for _ in range(18):
         MembershipFactory(user=user, organisation__is_demo=True)
         InvitationFactory(email=user.email)
-    with_twenty = count_queries(client, reverse("accounts:home"))
+    with_twenty = count_queries(client, reverse("portal:home"))
     assert with_twenty == with_two

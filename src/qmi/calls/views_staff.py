@@ -62,7 +62,7 @@ def _audit_context(user, obj):
     return {
         "audit_entries": entries_for(obj)[:20],
         "audit_more_url": reverse(
-            "core:audit", kwargs={"content_type": content_type.pk, "object_id": obj.pk}
+            "portal:audit", kwargs={"content_type": content_type.pk, "object_id": obj.pk}
         ),
     }
 

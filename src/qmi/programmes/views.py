@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
-from qmi.calls.funnel import recent_call_funnels
 from qmi.core.audit import entries_for
 from qmi.core.forms import apply_errors
 from qmi.core.textdiff import html_diff
@@ -41,20 +40,12 @@ def _audit_context(user, obj):
     return {
         "audit_entries": entries_for(obj)[:20],
         "audit_more_url": reverse(
-            "core:audit", kwargs={"content_type": content_type.pk, "object_id": obj.pk}
+            "portal:audit", kwargs={"content_type": content_type.pk, "object_id": obj.pk}
         ),
     }
 
 
 # Back office -----------------------------------------------------------------
-
-
-@backoffice_required
-def backoffice(request):
-    editions = editions_with_timeline(Edition.objects.order_by("-number"))
-    page = Paginator(editions, 10).get_page(request.GET.get("page"))
-    context = {"page": page, "call_funnels": recent_call_funnels()}
-    return render(request, "programmes/backoffice.html", context)
 
 
 @backoffice_required
