@@ -197,9 +197,17 @@ def commune_member(commune, role=Membership.Role.ADMIN, **kwargs):
 from qmi.calls.models import (  # noqa: E402
     Application,
     Call,
+    Document,
+    FaqEntry,
     FormRevision,
+    InformationSession,
+    Label,
+    Message,
     Question,
     Section,
+    StaffNote,
+    Submission,
+    Thread,
 )
 
 
@@ -249,3 +257,90 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     revision = factory.LazyAttribute(lambda o: o.call.current_revision)
     reference = factory.Sequence(lambda n: f"DOS-{n:05d}")
     status = Application.Status.DRAFT
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A document of an application, stored as a real (tiny) file."""
+
+    class Meta:
+        model = Document
+
+    application = factory.SubFactory(ApplicationFactory)
+    question_key = "lettre"
+    name = "lettre.pdf"
+    content_type = "application/pdf"
+    file = factory.django.FileField(filename="stored.pdf", data=b"%PDF-1.4 test")
+    size = factory.LazyAttribute(lambda o: o.file.size if o.file else 0)
+    sha256 = "a" * 64
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Submission
+
+    application = factory.SubFactory(
+        ApplicationFactory,
+        status=Application.Status.SUBMITTED,
+        submitted_at=factory.LazyFunction(timezone.now),
+    )
+    number = factory.Sequence(lambda n: n + 1)
+    revision = factory.LazyAttribute(lambda o: o.application.revision)
+
+
+class InformationSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InformationSession
+
+    call = factory.SubFactory(CallFactory)
+    title = factory.Sequence(lambda n: f"Réunion d'information {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
+    link = "https://visio.example/reunion"
+
+
+class FaqEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FaqEntry
+
+    call = factory.SubFactory(CallFactory)
+    question = factory.Sequence(lambda n: f"Question {n} ?")
+    answer = "Réponse."
+
+
+class ThreadFactory(factory.django.DjangoModelFactory):
+    """A thread about an application (call and organisation follow the application)."""
+
+    class Meta:
+        model = Thread
+
+    application = factory.SubFactory(ApplicationFactory)
+    call = factory.LazyAttribute(lambda o: o.application.call)
+    organisation = factory.LazyAttribute(lambda o: o.application.organisation)
+    subject = factory.Sequence(lambda n: f"Échange {n}")
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    thread = factory.SubFactory(ThreadFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "Bonjour."
+
+
+class LabelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Label
+
+    call = factory.SubFactory(CallFactory)
+    name = factory.Sequence(lambda n: f"Étiquette {n}")
+    colour = Label.Colour.BLUE
+
+
+class StaffNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffNote
+
+    application = factory.SubFactory(ApplicationFactory)
+    author = factory.LazyFunction(staff_user)
+    body = "Note interne."

@@ -4,8 +4,7 @@ from django.urls import reverse
 from qmi.accounts.models import Membership, Organisation
 from qmi.core.models import AuditEntry
 from tests.factories import CommuneFactory, MembershipFactory, OrganisationFactory, UserFactory
-
-from .helpers import field_errors, input_described_by
+from tests.utils import field_errors, input_described_by
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 
 from django.core import mail
 from playwright.sync_api import expect
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
+
+from tests.utils import pdf_file
 
 from .helpers import check_page, login, logout, visit
 
@@ -54,15 +56,6 @@ def _wait_saved(page):
     expect(status).to_contain_text(SAVED, timeout=SAVED_TIMEOUT_MS)
     # The status that appeared after the page loaded goes through axe too.
     check_page(page)
-
-
-def _pdf(directory, name):
-    writer = PdfWriter()
-    writer.add_blank_page(72, 72)
-    path = directory / f"{name}.pdf"
-    with path.open("wb") as handle:
-        writer.write(handle)
-    return path
 
 
 def _link_path(body, pattern):
@@ -178,7 +171,7 @@ def test_commune_agent_applies_over_two_sessions(page, demo, tmp_path):
     # Section 4: the four documents, uploaded by choosing a file (sent at once).
     assert _path(page) == f"/candidatures/{application.pk}/sections/4/", page.url
     for key in DOCUMENTS:
-        page.locator(f"#q-{key}").set_input_files(_pdf(tmp_path, key))
+        page.locator(f"#q-{key}").set_input_files(pdf_file(tmp_path, key))
         expect(page.locator(f"#slot-{key} .document-list a")).to_have_text(f"{key}.pdf")
     check_page(page)
     assert application.documents.filter(removed_at__isnull=True).count() == 4
@@ -514,7 +507,7 @@ def test_keyboard_upload_keeps_focus_in_the_slot(page, demo, tmp_path):
     file_input = page.locator("#q-lettre-maire")
     file_input.focus()
     expect(file_input).to_be_focused()
-    file_input.set_input_files(_pdf(tmp_path, "lettre-du-maire"))
+    file_input.set_input_files(pdf_file(tmp_path, "lettre-du-maire"))
     expect(page.locator("#slot-lettre-maire .document-list a")).to_have_text("lettre-du-maire.pdf")
     check_page(page)
     assert application.documents.filter(question_key="lettre-maire").count() == 1

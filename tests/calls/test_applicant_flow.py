@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from qmi.calls import services
 from qmi.calls.models import Application, Document, Question, Submission
-from tests.calls.test_applicant_pages import logged_in, member_of, pdf_bytes
 from tests.factories import ApplicationFactory, CallFactory, OrganisationFactory, add_question
+from tests.utils import logged_in, member_of, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status

@@ -1,12 +1,9 @@
 """Applicant pages: the public call page, applying, who sees what, downloads, lists."""
 
 import datetime
-import io
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qmi.accounts.models import Organisation
@@ -18,22 +15,12 @@ from tests.factories import (
     EditionCommuneFactory,
     MembershipFactory,
     OrganisationFactory,
-    UserFactory,
     add_question,
 )
+from tests.utils import assert_constant_queries, count_queries, logged_in, member_of, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
-
-
-def pdf_bytes():
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(72, 72)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def call_with_form(**fields):
@@ -49,17 +36,6 @@ def call_with_form(**fields):
         config={"accepted": ["pdf"], "max_size_mb": 5},
     )
     return call
-
-
-def member_of(organisation):
-    user = UserFactory()
-    MembershipFactory(user=user, organisation=organisation)
-    return user
-
-
-def logged_in(client, user):
-    client.force_login(user)
-    return client
 
 
 def add_document(application, key="lettre", name="lettre.pdf"):
@@ -394,14 +370,6 @@ def test_section_out_of_range_is_404(client):
 # Mes candidatures -------------------------------------------------------------------
 
 
-def _list_queries(client):
-    client.get("/candidatures/")
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/candidatures/")
-    assert response.status_code == 200
-    return len(queries), response
-
-
 def test_my_applications_lists_every_state_with_next_step(client):
     organisation = OrganisationFactory()
     logged_in(client, member_of(organisation))
@@ -413,7 +381,7 @@ def test_my_applications_lists_every_state_with_next_step(client):
         message="x", due_at=timezone.now() + datetime.timedelta(days=5)
     )
     ApplicationFactory()  # someone else's
-    _, response = _list_queries(client)
+    response = count_queries(client, "/candidatures/").response
     page = response.content.decode()
     assert draft.reference in page and corrected.reference in page
     assert "Brouillon" in page and "Correction demandée" in page
@@ -436,12 +404,13 @@ def test_my_applications_query_count_is_the_same_for_2_and_20(client):
         application.correction_requests.create(
             message="x", due_at=timezone.now() + datetime.timedelta(days=1)
         )
-    small, _ = _list_queries(client)
-    for index in range(18):
-        ApplicationFactory(organisation=organisation if index % 2 else other)
-    large, response = _list_queries(client)
-    assert len(response.context["rows"]) == 20
-    assert large == small
+
+    def grow():
+        for index in range(18):
+            ApplicationFactory(organisation=organisation if index % 2 else other)
+
+    large = assert_constant_queries(client, "/candidatures/", grow=grow)
+    assert len(large.response.context["rows"]) == 20
 
 
 def test_my_applications_is_paginated_by_20(client):
