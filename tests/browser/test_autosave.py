@@ -93,6 +93,8 @@ def test_expired_session_keeps_values_and_restores_them_after_login(
     section, application, member, live_server
 ):
     page = section
+    # Without cookies the save is refused (403): that is the expiry being tested.
+    page.qmi_console.allow(r"status of 403 \(Forbidden\)")
     page.context.clear_cookies()
     page.get_by_label("Nom du projet").fill("Saisi hors session")
     expect(page.locator("#autosave-status")).to_contain_text(
