@@ -1,6 +1,8 @@
 import pytest
 from django.test import override_settings
 
+from tests.factories import staff_user
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
@@ -30,8 +32,6 @@ def _test_settings(settings, tmp_path):
 
 @pytest.fixture
 def staff(db):
-    from tests.factories import staff_user
-
     return staff_user()
 
 

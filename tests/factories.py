@@ -1,12 +1,15 @@
 """Factories for the tests: real rows in the test database, nothing mocked."""
 
 import datetime
+import hashlib
 
 import factory
 from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from qmi.accounts.models import Invitation, Membership, Organisation, User
+from qmi.core.models import Notification
 from qmi.programmes.models import (
     Challenge,
     ChallengeVersion,
@@ -16,6 +19,7 @@ from qmi.programmes.models import (
     EditionCommune,
     Phase,
     Programme,
+    Sector,
     Stage,
     Theme,
 )
@@ -196,15 +200,19 @@ def commune_member(commune, role=Membership.Role.ADMIN, **kwargs):
 
 from qmi.calls.models import (  # noqa: E402
     Application,
+    ApplicationLabel,
     Call,
+    CorrectionRequest,
     Document,
     FaqEntry,
     FormRevision,
     InformationSession,
     Label,
     Message,
+    MessageAttachment,
     Question,
     Section,
+    SessionRegistration,
     StaffNote,
     Submission,
     Thread,
@@ -260,18 +268,21 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
 
 class DocumentFactory(factory.django.DjangoModelFactory):
-    """A document of an application, stored as a real (tiny) file."""
+    """A document of an application, stored as a real file holding `content`."""
 
     class Meta:
         model = Document
+
+    class Params:
+        content = b"%PDF-1.4 test"
 
     application = factory.SubFactory(ApplicationFactory)
     question_key = "lettre"
     name = "lettre.pdf"
     content_type = "application/pdf"
-    file = factory.django.FileField(filename="stored.pdf", data=b"%PDF-1.4 test")
-    size = factory.LazyAttribute(lambda o: o.file.size if o.file else 0)
-    sha256 = "a" * 64
+    file = factory.LazyAttribute(lambda o: ContentFile(o.content, name="stored.pdf"))
+    size = factory.LazyAttribute(lambda o: len(o.content))
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
 
 
 class SubmissionFactory(factory.django.DjangoModelFactory):
@@ -344,3 +355,70 @@ class StaffNoteFactory(factory.django.DjangoModelFactory):
     application = factory.SubFactory(ApplicationFactory)
     author = factory.LazyFunction(staff_user)
     body = "Note interne."
+
+
+class MessageAttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MessageAttachment
+
+    class Params:
+        content = b"%PDF-1.4 devis"
+
+    message = factory.SubFactory(MessageFactory)
+    name = "devis.pdf"
+    content_type = "application/pdf"
+    file = factory.LazyAttribute(lambda o: ContentFile(o.content, name="devis.pdf"))
+    size = factory.LazyAttribute(lambda o: len(o.content))
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+
+
+class ApplicationLabelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApplicationLabel
+
+    application = factory.SubFactory(ApplicationFactory)
+    label = factory.SubFactory(LabelFactory, call=factory.SelfAttribute("..application.call"))
+
+
+class CorrectionRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CorrectionRequest
+
+    application = factory.SubFactory(
+        ApplicationFactory,
+        status=Application.Status.CORRECTION_REQUESTED,
+        submitted_at=factory.LazyFunction(timezone.now),
+    )
+    message = "Il manque la lettre du maire."
+    due_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+
+class SessionRegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionRegistration
+
+    session = factory.SubFactory(InformationSessionFactory)
+    name = factory.Sequence(lambda n: f"Participant {n}")
+    email = factory.Sequence(lambda n: f"participant{n}@example.org")
+
+
+# Core and reference data -------------------------------------------------------------
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    subject = factory.Sequence(lambda n: f"Notification {n}")
+    body = "…"
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sector
+
+    edition_commune = factory.SubFactory(EditionCommuneFactory)
+    name = factory.Sequence(lambda n: f"Secteur {n}")
+    geometry = factory.LazyFunction(lambda: dict(SQUARE_NEAR_SCEAUX))
+    area_hectares = 12

@@ -17,8 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from qmi.accounts.models import Organisation
-from qmi.calls.models import Application, MessageAttachment, Question, Section
-from qmi.core.models import Notification
+from qmi.calls.models import Application, Question, Section
 from qmi.programmes.models import Stage
 from tests.factories import (
     ApplicationFactory,
@@ -34,7 +33,9 @@ from tests.factories import (
     InvitationFactory,
     LabelFactory,
     MembershipFactory,
+    MessageAttachmentFactory,
     MessageFactory,
+    NotificationFactory,
     OrganisationFactory,
     PhaseFactory,
     StaffNoteFactory,
@@ -169,13 +170,11 @@ class World:
         self.document = DocumentFactory(application=self.application)
         self.submission = SubmissionFactory(application=self.application, number=1)
         self.thread = ThreadFactory(application=self.application)
-        message = MessageFactory(thread=self.thread, author=agent)
-        self.attachment = MessageAttachment(
-            message=message, name="devis.pdf", content_type="application/pdf", size=8, sha256="b"
+        self.attachment = MessageAttachmentFactory(
+            message=MessageFactory(thread=self.thread, author=agent)
         )
-        self.attachment.file.save("devis.pdf", ContentFile(b"%PDF-1.4"))
         self.note = StaffNoteFactory(application=self.application)
-        self.notification = Notification.objects.create(recipient=agent, subject="x", body="y")
+        self.notification = NotificationFactory(recipient=agent)
         self.application_type = ContentType.objects.get_for_model(Application)
         self.organisation_type = ContentType.objects.get_for_model(Organisation)
         self.uidb36 = "1"

@@ -19,7 +19,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
+from playwright.sync_api import sync_playwright
 
 from .helpers import ConsoleWatch
 
@@ -105,7 +107,6 @@ def _async_unsafe_allowed():
 @pytest.fixture(scope="package")
 def browser(_async_unsafe_allowed, chromium_executable):
     """One chromium for tests/browser, stopped (with its event loop) when the package ends."""
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
@@ -131,7 +132,6 @@ def _no_https_redirect():
 @pytest.fixture
 def demo(transactional_db):
     """The demo programme: two editions, ten communes and the fictional accounts."""
-    from django.core.management import call_command
 
     call_command("load_demo", "--quiet-logins")
 

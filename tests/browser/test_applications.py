@@ -17,9 +17,15 @@ import zoneinfo
 from urllib.parse import urlsplit
 
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from qmi.calls import services
+from qmi.calls.models import Application, Call, FormRevision, Question, Section
+from qmi.calls.services import copy_form
+from qmi.programmes.models import Edition, EditionCommune
+from tests.factories import MembershipFactory, UserFactory
 from tests.utils import pdf_file
 
 from .helpers import check_page, login, logout, visit
@@ -73,10 +79,6 @@ def _mails_to(email):
 
 def _fresh_ami(slug="ami-test-navigateur"):
     """A new open AMI of the 2nd edition, with the demo call's (AMI) form copied into it."""
-    from django.utils import timezone
-
-    from qmi.calls.models import Call, FormRevision
-    from qmi.calls.services import copy_form
 
     demo = Call.objects.get(slug="demo-appel-fictif")
     now = timezone.now()
@@ -109,8 +111,6 @@ SECTION_2 = {
 
 
 def test_commune_agent_applies_over_two_sessions(page, demo, tmp_path):
-    from qmi.calls.models import Application
-
     call = _fresh_ami()
     login(page, AGENT)
 
@@ -220,14 +220,10 @@ CORRECTION = "La lettre d'engagement n'est pas signée ; précisez aussi le nom 
 
 
 def _due_in(days):
-    from django.utils import timezone
-
     return timezone.localtime(timezone.now() + datetime.timedelta(days=days), PARIS)
 
 
 def test_correction_requested_then_complete(page, demo):
-    from qmi.calls.models import Application, Call
-
     call = Call.objects.get(slug="demo-appel-fictif")
     application = Application.objects.get(call=call, organisation__commune__insee="92071")
     assert application.status == Application.Status.SUBMITTED
@@ -306,10 +302,6 @@ def test_correction_requested_then_complete(page, demo):
 
 def _projects_call():
     """A call for projects of the 2nd edition, open to experimenters, ranking 3 communes at most."""
-    from django.utils import timezone
-
-    from qmi.calls.models import Call, FormRevision, Question, Section
-    from qmi.programmes.models import Edition
 
     edition = Edition.objects.get(programme__slug="qmi", number=2)
     now = timezone.now()
@@ -352,9 +344,6 @@ def _projects_call():
 
 
 def test_experimenter_ranks_three_communes(page, demo):
-    from qmi.calls.models import Application
-    from qmi.programmes.models import EditionCommune
-
     call = _projects_call()
     participations = {
         row.commune.name: row
@@ -429,8 +418,6 @@ def _assert_fields_named(page):
 
 
 def test_section_page_keyboard_and_live_regions(page, demo):
-    from qmi.calls.models import Application
-
     # Argenteuil's demo draft: section 1 is answered, the documents are not.
     application = Application.objects.get(
         call__slug="demo-appel-fictif", organisation__commune__insee="95018"
@@ -494,8 +481,6 @@ def test_section_page_keyboard_and_live_regions(page, demo):
 
 
 def test_keyboard_upload_keeps_focus_in_the_slot(page, demo, tmp_path):
-    from qmi.calls.models import Application
-
     application = Application.objects.get(
         call__slug="demo-appel-fictif", organisation__commune__insee="95018"
     )
@@ -521,10 +506,6 @@ def test_keyboard_upload_keeps_focus_in_the_slot(page, demo, tmp_path):
 
 
 def test_conflict_keep_my_version(page, demo):
-    from qmi.calls import services
-    from qmi.calls.models import Application
-    from tests.factories import MembershipFactory, UserFactory
-
     application = Application.objects.get(
         call__slug="demo-appel-fictif", organisation__commune__insee="95018"
     )

@@ -7,11 +7,12 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from qmi.accounts.models import Organisation
-from qmi.calls.models import Application, Call, Document, FaqEntry, InformationSession, Question
+from qmi.calls.models import Application, Call, FaqEntry, InformationSession, Question
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
     ChallengeFactory,
+    DocumentFactory,
     EditionCommuneFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -36,21 +37,6 @@ def call_with_form(**fields):
         config={"accepted": ["pdf"], "max_size_mb": 5},
     )
     return call
-
-
-def add_document(application, key="lettre", name="lettre.pdf"):
-    content = pdf_bytes()
-    document = Document(
-        application=application,
-        question_key=key,
-        name=name,
-        content_type="application/pdf",
-        size=len(content),
-        sha256="a" * 64,
-    )
-    document.file.save("stored.pdf", ContentFile(content), save=False)
-    document.save()
-    return document
 
 
 # Public call page ---------------------------------------------------------------
@@ -203,7 +189,7 @@ def test_another_organisation_gets_404_everywhere_on_an_application(client):
     application = ApplicationFactory(
         call=call, status=Status.SUBMITTED, submitted_at=timezone.now()
     )
-    document = add_document(application)
+    document = DocumentFactory(application=application, content=pdf_bytes(), sha256="a" * 64)
     application.submissions.create(number=1, revision=application.revision, answers={})
     logged_in(client, member_of(OrganisationFactory()))
     base = f"/candidatures/{application.pk}"
@@ -231,7 +217,7 @@ def test_a_document_of_another_application_under_ones_own_pk_is_404(client):
     call = call_with_form()
     mine = ApplicationFactory(call=call)
     theirs = ApplicationFactory(call=call)
-    their_document = add_document(theirs)
+    their_document = DocumentFactory(application=theirs, content=pdf_bytes(), sha256="a" * 64)
     logged_in(client, member_of(mine.organisation))
     response = client.get(f"/candidatures/{mine.pk}/documents/{their_document.pk}/")
     assert response.status_code == 404
@@ -239,7 +225,9 @@ def test_a_document_of_another_application_under_ones_own_pk_is_404(client):
 
 def test_document_download_is_an_attachment_with_nosniff(client):
     application = ApplicationFactory(call=call_with_form())
-    document = add_document(application, name="lettre_du_maire.pdf")
+    document = DocumentFactory(
+        application=application, name="lettre_du_maire.pdf", content=pdf_bytes(), sha256="a" * 64
+    )
     logged_in(client, member_of(application.organisation))
     response = client.get(f"/candidatures/{application.pk}/documents/{document.pk}/")
     assert response.status_code == 200

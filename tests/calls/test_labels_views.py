@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from qmi.calls import services_labels
 from qmi.calls.models import Application, ApplicationLabel, Label, Question, StaffNote
@@ -160,8 +161,6 @@ def test_staff_add_a_note_and_delete_their_own_only(client, call):
 
 
 def _pdf_text(content):
-    from pypdf import PdfReader
-
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from qmi.calls import services
 from qmi.calls.models import Application, Question
 from qmi.core.models import AuditEntry
-from qmi.core.workflow import TransitionNotAllowed
+from qmi.core.workflow import TransitionNotAllowed, transition
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -56,8 +56,6 @@ def test_moves_outside_the_table_are_refused(status, target):
     )
     staff = staff_user()
     with pytest.raises(TransitionNotAllowed):
-        from qmi.core.workflow import transition
-
         transition(application, workflow=Application.workflow, target=target, by=staff)
     application.refresh_from_db()
     assert application.status == status

@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.db import transaction
 
 from qmi.core.models import Notification
 from qmi.core.notify import notify
@@ -31,8 +32,6 @@ def test_notify_records_and_emails_each_recipient_in_their_language(
 
 
 def test_notify_sends_no_email_when_the_transaction_rolls_back():
-    from django.db import transaction
-
     person = UserFactory()
     with pytest.raises(RuntimeError), transaction.atomic():
         notify(

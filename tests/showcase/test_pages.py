@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from qmi.programmes.models import Commune, Sector, Stage
 from tests.factories import (
+    CallFactory,
     ChallengeFactory,
     CommuneFactory,
     EditionCommuneFactory,
@@ -436,8 +437,6 @@ def test_home_with_demo_data_shows_both_editions_and_ten_communes(client):
 
 @pytest.mark.django_db
 def test_home_and_edition_pages_link_to_their_calls(client):
-    from tests.factories import CallFactory
-
     call = CallFactory(title="Appel ouvert aux communes")
     draft = CallFactory(edition=call.edition, title="Appel en préparation", status="draft")
     home = client.get("/").content.decode()
