@@ -9,8 +9,9 @@ import io
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 
-from django.core.files.base import ContentFile
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -94,15 +95,9 @@ def pdf_bytes(width=72, height=72):
     return buffer.getvalue()
 
 
-def pdf_upload(name="document.pdf"):
+def pdf_upload(name="budget.pdf"):
+    """A real PDF as an uploaded file (for forms and services)."""
     return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
-
-
-def pdf_file(directory, name):
-    """A PDF written to `directory/<name>.pdf` (for a browser's file input)."""
-    path = directory / f"{name}.pdf"
-    path.write_bytes(pdf_bytes())
-    return path
 
 
 def executable_upload(name="facture.pdf"):
@@ -110,8 +105,17 @@ def executable_upload(name="facture.pdf"):
     return SimpleUploadedFile(name, b"MZ" + b"\0" * 200, content_type="application/pdf")
 
 
-def stored_file(name, content):
-    return ContentFile(content, name=name)
+def pdf_path(directory, name):
+    """A PDF written to `directory/<name>.pdf` (for a browser's file input)."""
+    path = directory / f"{name}.pdf"
+    path.write_bytes(pdf_bytes())
+    return path
+
+
+def stored_files():
+    """Every file in the test storage (tests/conftest.py gives each test its own folder)."""
+    root = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
 
 
 # Reading pages ----------------------------------------------------------------------

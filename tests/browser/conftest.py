@@ -107,7 +107,6 @@ def _async_unsafe_allowed():
 @pytest.fixture(scope="package")
 def browser(_async_unsafe_allowed, chromium_executable):
     """One chromium for tests/browser, stopped (with its event loop) when the package ends."""
-
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
             executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS
@@ -132,7 +131,6 @@ def _no_https_redirect():
 @pytest.fixture
 def demo(transactional_db):
     """The demo programme: two editions, ten communes and the fictional accounts."""
-
     call_command("load_demo", "--quiet-logins")
 
 

@@ -26,7 +26,7 @@ from qmi.calls.models import Application, Call, FormRevision, Question, Section
 from qmi.calls.services import copy_form
 from qmi.programmes.models import Edition, EditionCommune
 from tests.factories import MembershipFactory, UserFactory
-from tests.utils import pdf_file
+from tests.utils import pdf_path
 
 from .helpers import check_page, login, logout, visit
 
@@ -79,7 +79,6 @@ def _mails_to(email):
 
 def _fresh_ami(slug="ami-test-navigateur"):
     """A new open AMI of the 2nd edition, with the demo call's (AMI) form copied into it."""
-
     demo = Call.objects.get(slug="demo-appel-fictif")
     now = timezone.now()
     call = Call.objects.create(
@@ -171,7 +170,7 @@ def test_commune_agent_applies_over_two_sessions(page, demo, tmp_path):
     # Section 4: the four documents, uploaded by choosing a file (sent at once).
     assert _path(page) == f"/candidatures/{application.pk}/sections/4/", page.url
     for key in DOCUMENTS:
-        page.locator(f"#q-{key}").set_input_files(pdf_file(tmp_path, key))
+        page.locator(f"#q-{key}").set_input_files(pdf_path(tmp_path, key))
         expect(page.locator(f"#slot-{key} .document-list a")).to_have_text(f"{key}.pdf")
     check_page(page)
     assert application.documents.filter(removed_at__isnull=True).count() == 4
@@ -302,7 +301,6 @@ def test_correction_requested_then_complete(page, demo):
 
 def _projects_call():
     """A call for projects of the 2nd edition, open to experimenters, ranking 3 communes at most."""
-
     edition = Edition.objects.get(programme__slug="qmi", number=2)
     now = timezone.now()
     call = Call.objects.create(
@@ -492,7 +490,7 @@ def test_keyboard_upload_keeps_focus_in_the_slot(page, demo, tmp_path):
     file_input = page.locator("#q-lettre-maire")
     file_input.focus()
     expect(file_input).to_be_focused()
-    file_input.set_input_files(pdf_file(tmp_path, "lettre-du-maire"))
+    file_input.set_input_files(pdf_path(tmp_path, "lettre-du-maire"))
     expect(page.locator("#slot-lettre-maire .document-list a")).to_have_text("lettre-du-maire.pdf")
     check_page(page)
     assert application.documents.filter(question_key="lettre-maire").count() == 1
