@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from qmi.accounts.models import Organisation
-from qmi.calls.models import Application, Question, Section
+from qmi.calls.models import Application, Call, Question, Section
 from qmi.programmes.models import Stage
 from tests.factories import (
     ApplicationFactory,
@@ -67,6 +67,14 @@ PUBLIC = {
     "invitations/<str:token>/": "accounts:invitation, the token is the secret",
     "compte/^confirm-email/(?P<key>[-:\\w]+)/$": "allauth, the e-mail key is the secret",
     "compte/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": "allauth, reset key",
+}
+
+# Public whatever the state of the objects; the others are public only for a published call
+# and a public edition: the sweep also runs on a draft call and a hidden edition.
+PUBLIC_IN_ANY_STATE = {
+    "invitations/<str:token>/",
+    "compte/^confirm-email/(?P<key>[-:\\w]+)/$",
+    "compte/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
 }
 
 # The object each URL keyword names. A (path prefix, keyword) entry wins over the keyword's
@@ -136,10 +144,15 @@ OBJECT_ROUTES = [route for route in ALL_ROUTES if route[2] and not route[0].star
 
 
 class World:
-    """Objects of organisation A (a commune) and of the edition, and two outsiders."""
+    """Objects of organisation A (a commune) and of the edition, and two outsiders.
 
-    def __init__(self):
-        self.edition = EditionFactory(slug="edition-balayage", is_public=True)
+    `published=False` makes the same world with a draft call and a hidden edition.
+    """
+
+    def __init__(self, published=True):
+        self.published = published
+        self.public = set(PUBLIC) if published else PUBLIC_IN_ANY_STATE
+        self.edition = EditionFactory(slug="edition-balayage", is_public=published)
         self.phase = PhaseFactory(edition=self.edition, kind=Stage.EXPRESSION_OF_INTEREST)
         commune = CommuneFactory()
         self.participation = EditionCommuneFactory(edition=self.edition, commune=commune)
@@ -150,7 +163,9 @@ class World:
         self.commune_role = CommuneRoleFactory(edition_commune=self.participation, user=agent)
         self.invitation = InvitationFactory(organisation=self.organisation, invited_by=agent)
 
-        self.call = CallFactory(edition=self.edition)
+        self.call = CallFactory(
+            edition=self.edition, status=Call.Status.PUBLISHED if published else Call.Status.DRAFT
+        )
         self.question = add_question(
             self.call, "lettre", Question.Kind.DOCUMENT, label="Lettre du maire"
         )
@@ -196,9 +211,9 @@ class World:
         return obj.pk if hasattr(obj, "pk") else obj
 
 
-@pytest.fixture
-def world():
-    return World()
+@pytest.fixture(params=[True, False], ids=["published", "unpublished"])
+def world(request):
+    return World(published=request.param)
 
 
 def object_for(path, keyword):
@@ -257,7 +272,8 @@ def is_login_redirect(response):
     return response.status_code == 302 and urlsplit(response["Location"]).path in LOGIN_PATHS
 
 
-def test_every_route_with_a_keyword_can_be_built(world):
+def test_every_route_with_a_keyword_can_be_built():
+    world = World()
     """A route added later without a table entry fails here, naming the entry to add."""
     for path, name, keywords in ALL_ROUTES:
         if keywords and path not in PUBLIC:
@@ -268,6 +284,7 @@ def test_public_allow_list_names_existing_routes():
     paths = {path for path, _name, _keywords in ALL_ROUTES}
     assert set(PUBLIC) <= paths, f"stale PUBLIC entries: {set(PUBLIC) - paths}"
     assert not [path for path in PUBLIC if path.startswith("gestion/")], "staff pages are private"
+    assert set(PUBLIC) >= PUBLIC_IN_ANY_STATE
 
 
 def _sweep(client, world, swept, *, anonymous):
@@ -276,7 +293,7 @@ def _sweep(client, world, swept, *, anonymous):
         url = url_for(world, path, name, keywords)
         response = ask(client, url)
         status = response.status_code
-        if path in PUBLIC:
+        if path in world.public:
             if status >= 500:
                 leaks.append(f"{status} {url} ({name})")
             continue
@@ -309,8 +326,9 @@ def test_staff_routes_are_found_in_the_resolver():
     assert {"programmes:backoffice", "calls:backoffice_application", "core:audit"} <= names
 
 
-def test_the_world_is_real_staff_and_owner_reach_the_pages(client, world):
+def test_the_world_is_real_staff_and_owner_reach_the_pages(client):
     """Controls for the sweep: its URLs name real objects, so a 404 above is a refusal."""
+    world = World()
     checks = [(world.staff, route) for route in STAFF_ROUTES if route[2]] + [
         (world.membership.user, route)
         for route in OBJECT_ROUTES
