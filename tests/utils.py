@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 
 from tests.factories import MembershipFactory, UserFactory
 
@@ -93,6 +93,11 @@ def pdf_bytes(width=72, height=72):
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def pdf_text(content):
+    """The text of every page of a PDF (receipts, exports), to check what it says."""
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def pdf_upload(name="budget.pdf"):

@@ -13,12 +13,12 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfWriter
 
 from qmi.calls import services
 from qmi.calls.models import Application, Document, Question, Submission
 from tests.factories import ApplicationFactory, CallFactory, OrganisationFactory, add_question
-from tests.utils import logged_in, member_of, pdf_bytes
+from tests.utils import logged_in, member_of, pdf_bytes, pdf_text
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
@@ -451,7 +451,7 @@ def test_acknowledgement_pdf_holds_reference_and_document_hashes(client, applica
     assert ".pdf" in response["Content-Disposition"]
     assert response.content.startswith(b"%PDF")
 
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = pdf_text(response.content)
     flat = "".join(text.split())
     assert application.reference in flat
     assert document.sha256 in flat

@@ -1,10 +1,7 @@
 """Labels and private notes in the back office: pages, list column, bulk action, who sees what."""
 
-import io
-
 import pytest
 from django.utils import timezone
-from pypdf import PdfReader
 
 from qmi.calls import services_labels
 from qmi.calls.models import Application, ApplicationLabel, Label, Question, StaffNote
@@ -17,7 +14,7 @@ from tests.factories import (
     add_question,
     staff_user,
 )
-from tests.utils import assert_constant_queries
+from tests.utils import assert_constant_queries, pdf_text
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
@@ -160,10 +157,6 @@ def test_staff_add_a_note_and_delete_their_own_only(client, call):
     assert not StaffNote.objects.exists()
 
 
-def _pdf_text(content):
-    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-
-
 def test_applicants_never_see_notes_or_labels(client, call):
     application = ApplicationFactory(
         call=call,
@@ -189,7 +182,7 @@ def test_applicants_never_see_notes_or_labels(client, call):
         assert SECRET not in body and "Label-Secret-55" not in body, url
     response = client.get(f"{base}/depots/1/accuse-de-reception.pdf")
     assert response.status_code == 200
-    text = _pdf_text(response.content)
+    text = pdf_text(response.content)
     assert "Bancs frais" in text
     assert SECRET not in text and "Label-Secret-55" not in text
 
