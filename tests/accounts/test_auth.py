@@ -18,8 +18,7 @@ from tests.factories import (
     commune_member,
     staff_user,
 )
-
-from .helpers import audit_page, field_errors, input_described_by
+from tests.utils import audit_page, field_errors, input_described_by
 
 pytestmark = pytest.mark.django_db
 

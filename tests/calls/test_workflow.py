@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from qmi.calls import services
 from qmi.calls.models import Application, Question
 from qmi.core.models import AuditEntry
-from qmi.core.workflow import TransitionNotAllowed
+from qmi.core.workflow import TransitionNotAllowed, transition
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -17,13 +17,10 @@ from tests.factories import (
     add_question,
     staff_user,
 )
+from tests.utils import member_of
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
-
-
-def _member(application):
-    return MembershipFactory(organisation=application.organisation).user
 
 
 def test_table_allows_exactly_the_documented_moves():
@@ -56,8 +53,6 @@ def test_moves_outside_the_table_are_refused(status, target):
     )
     staff = staff_user()
     with pytest.raises(TransitionNotAllowed):
-        from qmi.core.workflow import transition
-
         transition(application, workflow=Application.workflow, target=target, by=staff)
     application.refresh_from_db()
     assert application.status == status
@@ -68,7 +63,7 @@ def test_examination_moves_are_staff_only():
         status=Status.SUBMITTED, submitted_at=datetime.datetime.now(datetime.UTC)
     )
     with pytest.raises(PermissionDenied):
-        services.mark_complete(application=application, by=_member(application))
+        services.mark_complete(application=application, by=member_of(application.organisation))
     services.mark_complete(application=application, by=staff_user())
     application.refresh_from_db()
     assert application.status == Status.COMPLETE
@@ -78,7 +73,7 @@ def test_withdrawal_is_the_applicants_not_the_staffs():
     application = ApplicationFactory()
     with pytest.raises(PermissionDenied):
         services.withdraw_application(application=application, by=staff_user())
-    services.withdraw_application(application=application, by=_member(application))
+    services.withdraw_application(application=application, by=member_of(application.organisation))
     application.refresh_from_db()
     assert application.status == Status.WITHDRAWN
 
@@ -97,7 +92,7 @@ def test_autosave_saves_and_bumps_the_version():
     call = CallFactory()
     add_question(call, "nom-du-projet")
     application = ApplicationFactory(call=call)
-    person = _member(application)
+    person = member_of(application.organisation)
     saved = services.autosave(
         application=application, by=person, base_version=0, changes={"nom-du-projet": "Rue Fraîche"}
     )
@@ -110,7 +105,7 @@ def test_autosave_from_a_stale_page_never_overwrites_a_newer_answer():
     call = CallFactory()
     add_question(call, "motivations", Question.Kind.LONG_TEXT)
     application = ApplicationFactory(call=call)
-    alice, bob = _member(application), _member(application)
+    alice, bob = member_of(application.organisation), member_of(application.organisation)
     services.autosave(
         application=application, by=alice, base_version=0, changes={"motivations": "A"}
     )
@@ -133,7 +128,7 @@ def test_autosave_by_colleagues_on_different_questions_both_land():
     add_question(call, "titre")
     add_question(call, "budget", Question.Kind.NUMBER)
     application = ApplicationFactory(call=call)
-    alice, bob = _member(application), _member(application)
+    alice, bob = member_of(application.organisation), member_of(application.organisation)
     services.autosave(application=application, by=alice, base_version=0, changes={"titre": "T"})
     services.autosave(application=application, by=bob, base_version=0, changes={"budget": "12000"})
     application.refresh_from_db()
@@ -146,7 +141,7 @@ def test_autosave_ignores_keys_that_are_not_questions_of_the_form():
     application = ApplicationFactory(call=call)
     services.autosave(
         application=application,
-        by=_member(application),
+        by=member_of(application.organisation),
         base_version=0,
         changes={"status": "complete", "titre": "T"},
     )
@@ -168,7 +163,10 @@ def test_autosave_is_refused_to_outsiders_and_after_submission():
     )
     with pytest.raises(PermissionDenied):
         services.autosave(
-            application=application, by=_member(application), base_version=0, changes={"titre": "x"}
+            application=application,
+            by=member_of(application.organisation),
+            base_version=0,
+            changes={"titre": "x"},
         )
 
 
@@ -256,7 +254,7 @@ def test_autosave_never_overwrites_an_answer_the_page_had_not_reloaded():
     add_question(call, "q")
     add_question(call, "p")
     application = ApplicationFactory(call=call)
-    alice, bob = _member(application), _member(application)
+    alice, bob = member_of(application.organisation), member_of(application.organisation)
     services.autosave(application=application, by=bob, base_version=0, changes={"q": "Bob"})
     saved = services.autosave(
         application=application, by=alice, base_version=0, changes={"p": "x"}, originals={"p": ""}
@@ -280,7 +278,7 @@ def test_autosave_with_originals_treats_empty_values_alike():
     application = ApplicationFactory(call=call)
     services.autosave(
         application=application,
-        by=_member(application),
+        by=member_of(application.organisation),
         base_version=0,
         changes={"q": "x"},
         originals={"q": ""},
