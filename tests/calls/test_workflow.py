@@ -285,3 +285,78 @@ def test_autosave_with_originals_treats_empty_values_alike():
     )
     application.refresh_from_db()
     assert application.answers["q"] == "x"
+
+
+def test_autosave_answers_returns_the_conflict_and_saves_nothing():
+    call = CallFactory()
+    add_question(call, "q")
+    application = ApplicationFactory(call=call)
+    alice, bob = _member(application), _member(application)
+    services.autosave(application=application, by=bob, base_version=0, changes={"q": "Bob"})
+    result = services.autosave_answers(
+        application=application, by=alice, changes={"q": "Alice"}, shown={"q": ""}, base_version=0
+    )
+    assert not result.saved
+    assert result.conflict.fields["q"]["value"] == "Bob"
+    assert result.shown == {"q": ""}
+    assert result.others == []
+    application.refresh_from_db()
+    assert application.answers["q"] == "Bob"
+
+
+def test_autosave_answers_keep_mine_overrides_changes_seen_at_the_base_version():
+    call = CallFactory()
+    add_question(call, "q")
+    application = ApplicationFactory(call=call)
+    alice, bob = _member(application), _member(application)
+    services.autosave(application=application, by=bob, base_version=0, changes={"q": "Bob"})
+    # Alice's page still shows "" but she saw Bob's version 1 in the conflict and keeps hers.
+    result = services.autosave_answers(
+        application=application,
+        by=alice,
+        changes={"q": "Alice"},
+        shown={"q": ""},
+        base_version=1,
+        keep_mine=True,
+    )
+    assert result.saved
+    assert result.application.answers["q"] == "Alice"
+    assert result.shown == {"q": "Alice"}
+
+
+def test_autosave_answers_reports_what_colleagues_changed_meanwhile():
+    call = CallFactory()
+    add_question(call, "mine")
+    add_question(call, "theirs")
+    add_question(call, "same")
+    application = ApplicationFactory(call=call)
+    alice, bob = _member(application), _member(application)
+    services.autosave(
+        application=application, by=bob, base_version=0, changes={"theirs": "B", "same": "S"}
+    )
+    result = services.autosave_answers(
+        application=application,
+        by=alice,
+        changes={"mine": "A"},
+        # Alice's page shows Bob's "same" already, not his "theirs"; "gone" is no question.
+        shown={"mine": "", "theirs": "", "same": "S", "gone": "?"},
+        base_version=0,
+    )
+    assert result.saved
+    assert result.shown == {"mine": "A", "theirs": "", "same": "S", "gone": "?"}
+    assert [question.key for question in result.others] == ["theirs"]
+
+
+def test_changed_by_others_ignores_ones_own_changes_and_older_versions():
+    call = CallFactory()
+    add_question(call, "q")
+    application = ApplicationFactory(call=call)
+    alice = _member(application)
+    saved = services.autosave(application=application, by=alice, base_version=0, changes={"q": "A"})
+    shown = {"q": ""}
+    assert services.changed_by_others(saved, by=alice, base_version=0, shown=shown) == []
+    bob = _member(application)
+    assert services.changed_by_others(saved, by=bob, base_version=1, shown=shown) == []
+    assert [
+        q.key for q in services.changed_by_others(saved, by=bob, base_version=0, shown=shown)
+    ] == ["q"]
