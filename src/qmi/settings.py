@@ -74,7 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "qmi.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -273,18 +273,14 @@ QMI_MAP_TILE_ATTRIBUTION = env("QMI_MAP_TILE_ATTRIBUTION", "© contributeurs Ope
 
 # Content-Security-Policy (django-csp): no inline script or style anywhere but the Django
 # admin; a nonce is there for a template that needs one; browsers report violations.
-_TILE_ORIGIN = (
-    ["https://" + QMI_MAP_TILE_URL.split("/")[2].replace("{s}", "*")]
-    if QMI_MAP_TILE_URL.startswith("https://")
-    else []
-)
+# core.middleware adds the map tiles' origin (QMI_MAP_TILE_URL) to img-src.
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", *_TILE_ORIGIN],
+        "img-src": [SELF, "data:"],
         "connect-src": [SELF],
         "font-src": [SELF],
         "object-src": [NONE],

@@ -98,3 +98,13 @@ def test_a_malformed_violation_report_is_refused_without_error(client, body):
 @pytest.mark.django_db
 def test_the_admin_is_left_without_the_policy_for_its_inline_scripts(admin_client):
     assert "Content-Security-Policy" not in admin_client.get("/admin/")
+
+
+def test_the_map_tiles_origin_follows_the_setting(client, settings):
+    settings.QMI_MAP_TILE_URL = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    assert (
+        "img-src 'self' data: https://*.tiles.example.org"
+        in client.get("/healthz")["Content-Security-Policy"]
+    )
+    settings.QMI_MAP_TILE_URL = ""
+    assert "img-src 'self' data:;" in client.get("/healthz")["Content-Security-Policy"]

@@ -1,4 +1,28 @@
+from csp.middleware import CSPMiddleware
 from django.conf import settings
+
+
+def tile_origin(tile_url):
+    """The origin of an https tile URL template ({s} subdomains as a wildcard), or ""."""
+    if not tile_url.startswith("https://"):
+        return ""
+    return "https://" + tile_url.split("/")[2].replace("{s}", "*")
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY), plus the map tiles' origin.
+
+    The origin follows QMI_MAP_TILE_URL as it is when the request is answered.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        origin = tile_origin(settings.QMI_MAP_TILE_URL)
+        if origin and not report_only:
+            update = dict(parts.update or {})
+            update["img-src"] = [*update.get("img-src", []), origin]
+            parts.update = update
+        return parts
 
 
 class LanguageMiddleware:
