@@ -291,7 +291,7 @@ def test_autosave_answers_returns_the_conflict_and_saves_nothing():
     call = CallFactory()
     add_question(call, "q")
     application = ApplicationFactory(call=call)
-    alice, bob = _member(application), _member(application)
+    alice, bob = member_of(application.organisation), member_of(application.organisation)
     services.autosave(application=application, by=bob, base_version=0, changes={"q": "Bob"})
     result = services.autosave_answers(
         application=application, by=alice, changes={"q": "Alice"}, shown={"q": ""}, base_version=0
@@ -308,7 +308,7 @@ def test_autosave_answers_keep_mine_overrides_changes_seen_at_the_base_version()
     call = CallFactory()
     add_question(call, "q")
     application = ApplicationFactory(call=call)
-    alice, bob = _member(application), _member(application)
+    alice, bob = member_of(application.organisation), member_of(application.organisation)
     services.autosave(application=application, by=bob, base_version=0, changes={"q": "Bob"})
     # Alice's page still shows "" but she saw Bob's version 1 in the conflict and keeps hers.
     result = services.autosave_answers(
@@ -330,7 +330,7 @@ def test_autosave_answers_reports_what_colleagues_changed_meanwhile():
     add_question(call, "theirs")
     add_question(call, "same")
     application = ApplicationFactory(call=call)
-    alice, bob = _member(application), _member(application)
+    alice, bob = member_of(application.organisation), member_of(application.organisation)
     services.autosave(
         application=application, by=bob, base_version=0, changes={"theirs": "B", "same": "S"}
     )
@@ -351,11 +351,11 @@ def test_changed_by_others_ignores_ones_own_changes_and_older_versions():
     call = CallFactory()
     add_question(call, "q")
     application = ApplicationFactory(call=call)
-    alice = _member(application)
+    alice = member_of(application.organisation)
     saved = services.autosave(application=application, by=alice, base_version=0, changes={"q": "A"})
     shown = {"q": ""}
     assert services.changed_by_others(saved, by=alice, base_version=0, shown=shown) == []
-    bob = _member(application)
+    bob = member_of(application.organisation)
     assert services.changed_by_others(saved, by=bob, base_version=1, shown=shown) == []
     assert [
         q.key for q in services.changed_by_others(saved, by=bob, base_version=0, shown=shown)
