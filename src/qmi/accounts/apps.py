@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Comptes et organisations")
 
     def ready(self):
-        from qmi.core.audit import register_action_labels
+        from qmi.core.audit import register_action_labels  # noqa: PLC0415 — needs the app registry
 
         register_action_labels(
             {

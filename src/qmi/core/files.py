@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 # Families an applicant may be asked for, with the MIME types that belong to each.
 FAMILIES = {
@@ -117,9 +119,6 @@ def check_upload(uploaded, *, families=None, max_mb=None):
 
 
 def _check_pdf(uploaded):
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
     uploaded.seek(0)
     data = uploaded.read()
     uploaded.seek(0)

@@ -1,5 +1,7 @@
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 def tile_origin(tile_url):
@@ -37,9 +39,6 @@ class LanguageMiddleware:
         self.available = {code for code, _ in settings.LANGUAGES}
 
     def __call__(self, request):
-        from django.utils import translation
-        from django.utils.cache import patch_vary_headers
-
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if language not in self.available:
             user = getattr(request, "user", None)

@@ -1,6 +1,7 @@
 import json
 import logging
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,8 +25,6 @@ def healthz(request):
 @require_POST
 def set_language(request):
     """Switch the interface language; a logged-in person's choice is kept for their e-mails."""
-    from django.conf import settings
-
     language = request.POST.get("language", "")
     target = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

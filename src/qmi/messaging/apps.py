@@ -8,4 +8,4 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messagerie")
 
     def ready(self):
-        from . import rules  # noqa: F401  (registers the messaging permissions)
+        from . import rules  # noqa: F401, PLC0415 — registers the permissions once apps are ready

@@ -8,7 +8,7 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes et éditions")
 
     def ready(self):
-        from qmi.core.audit import register_action_labels
+        from qmi.core.audit import register_action_labels  # noqa: PLC0415 — needs the app registry
 
         register_action_labels(
             {"team_added": _("ajout à l'équipe"), "team_removed": _("retrait de l'équipe")}
