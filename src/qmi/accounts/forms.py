@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Invitation, Membership, Organisation, User
+from .services import ORGANISATION_FIELDS
 from .validators import normalise_siret, validate_siren_or_siret
 
 
@@ -43,16 +44,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "kind",
-            "legal_form",
-            "country",
-            "siret",
-            "commune",
-            "website",
-            "description",
-        ]
+        fields = ORGANISATION_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, allowed_kinds=None, can_set_commune=True, **kwargs):

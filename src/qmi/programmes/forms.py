@@ -7,19 +7,19 @@ from qmi.accounts.models import User
 
 from . import geo
 from .models import Challenge, Commune, CommuneRole, Edition, EditionCommune, Phase, Theme
-from .services import check_phase_dates
+from .services import CHALLENGE_FIELDS, EDITION_FIELDS, PHASE_FIELDS, check_phase_dates
 
 
 class EditionForm(forms.ModelForm):
     class Meta:
         model = Edition
-        fields = ["programme", "number", "title", "slug", "summary", "is_public"]
+        fields = EDITION_FIELDS
 
 
 class PhaseForm(forms.ModelForm):
     class Meta:
         model = Phase
-        fields = ["kind", "starts_on", "ends_on", "description"]
+        fields = PHASE_FIELDS
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -79,7 +79,7 @@ class DistrictForm(forms.Form):
 class ChallengeForm(forms.ModelForm):
     class Meta:
         model = Challenge
-        fields = ["theme", "title", "statement"]
+        fields = CHALLENGE_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,7 +23,8 @@ from .models import (
     Sector,
 )
 
-EDITION_FIELDS = ["programme", "number", "slug", "title", "summary", "is_public"]
+# What staff edit of each object: the forms show these fields, the audit trail compares them.
+EDITION_FIELDS = ["programme", "number", "title", "slug", "summary", "is_public"]
 PHASE_FIELDS = ["kind", "starts_on", "ends_on", "description"]
 CHALLENGE_FIELDS = ["theme", "title", "statement"]
 
