@@ -1,7 +1,6 @@
 """Back office of calls and applications: operator staff only (404 for everyone else)."""
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
 from qmi.accounts.models import Organisation
-from qmi.core.audit import entries_for
+from qmi.core.audit import audit_context
 from qmi.core.forms import apply_errors
 from qmi.core.textdiff import html_diff
 from qmi.core.workflow import TransitionNotAllowed
@@ -53,18 +52,6 @@ Status = Application.Status
 CALLS_PER_PAGE = 20
 APPLICATIONS_PER_PAGE = 50
 TEXT_KINDS = {Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT, Question.Kind.ADDRESS}
-
-
-def _audit_context(user, obj):
-    if not user.has_perm("core.view_audit"):
-        return {}
-    content_type = ContentType.objects.get_for_model(obj)
-    return {
-        "audit_entries": entries_for(obj)[:20],
-        "audit_more_url": reverse(
-            "core:audit", kwargs={"content_type": content_type.pk, "object_id": obj.pk}
-        ),
-    }
 
 
 def _status_counts(queryset):
@@ -141,7 +128,7 @@ def call_detail(request, pk):
         "faq": call.faq.order_by("order", "pk"),
         "funnel": call_funnel(call),
         "status_counts": _status_counts(call.applications.all()),
-        **_audit_context(request.user, call),
+        **audit_context(request.user, call),
     }
     return render(request, "calls/staff/call_detail.html", context)
 
@@ -544,7 +531,7 @@ def _examination_context(request, application, **forms):
         "can_declare_inadmissible": Status.INADMISSIBLE in moves,
         "correction_form": forms.get("correction") or CorrectionForm(prefix="correction"),
         "inadmissible_form": forms.get("inadmissible") or InadmissibleForm(prefix="inadmissible"),
-        **_audit_context(request.user, application),
+        **audit_context(request.user, application),
     }
 
 

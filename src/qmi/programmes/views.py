@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
 from qmi.calls.funnel import recent_call_funnels
-from qmi.core.audit import entries_for
+from qmi.core.audit import audit_context
 from qmi.core.forms import apply_errors
 from qmi.core.textdiff import html_diff
 from qmi.core.workflow import TransitionNotAllowed
@@ -30,21 +30,6 @@ from .forms import (
 )
 from .models import ChallengeVersion, CommuneRole, Edition, Phase, Stage
 from .queries import editions_with_timeline, get_edition_commune_for, sector_map_data
-
-
-def _audit_context(user, obj):
-    if not user.has_perm("core.view_audit"):
-        return {}
-    from django.contrib.contenttypes.models import ContentType
-
-    content_type = ContentType.objects.get_for_model(obj)
-    return {
-        "audit_entries": entries_for(obj)[:20],
-        "audit_more_url": reverse(
-            "core:audit", kwargs={"content_type": content_type.pk, "object_id": obj.pk}
-        ),
-    }
-
 
 # Back office -----------------------------------------------------------------
 
@@ -79,7 +64,7 @@ def edition_detail(request, pk):
         "moves": moves,
         "stage_form": StageMoveForm(),
         "stages": Stage.choices,
-        **_audit_context(request.user, edition),
+        **audit_context(request.user, edition),
     }
     return render(request, "programmes/edition_detail.html", context)
 
@@ -197,7 +182,7 @@ def edition_commune_detail(request, pk):
         "team": edition_commune.team.select_related("user"),
         "team_form": TeamMemberForm(edition_commune=edition_commune),
         "map_data": sector_map_data(edition_commune),
-        **_audit_context(request.user, edition_commune),
+        **audit_context(request.user, edition_commune),
     }
     return render(request, "programmes/edition_commune_detail.html", context)
 
