@@ -83,7 +83,7 @@ def _fresh_ami(slug="ami-test-navigateur"):
     from django.utils import timezone
 
     from qmi.calls.models import Call, FormRevision
-    from qmi.calls.services import copy_form
+    from qmi.calls.services.revisions import copy_form
 
     demo = Call.objects.get(slug="demo-appel-fictif")
     now = timezone.now()
@@ -528,8 +528,8 @@ def test_keyboard_upload_keeps_focus_in_the_slot(page, demo, tmp_path):
 
 
 def test_conflict_keep_my_version(page, demo):
-    from qmi.calls import services
     from qmi.calls.models import Application
+    from qmi.calls.services import applications as services
     from tests.factories import MembershipFactory, UserFactory
 
     application = Application.objects.get(

@@ -10,8 +10,8 @@ import shutil
 import pytest
 from django.test import Client, override_settings
 
-from qmi.calls import services
 from qmi.calls.models import Application, Document, Question
+from qmi.calls.services import applications as services
 from tests.calls.test_applicant_pages import member_of, pdf_bytes
 from tests.factories import ApplicationFactory, CallFactory, add_question
 

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from qmi.calls import services
 from qmi.calls.models import Application, Document, Question, Submission
+from qmi.calls.services import applications as services
 from tests.calls.test_applicant_pages import logged_in, member_of, pdf_bytes
 from tests.factories import ApplicationFactory, CallFactory, OrganisationFactory, add_question
 

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from qmi.calls import services_labels
 from qmi.calls.exports import safe_name
 from qmi.calls.models import Application, Document, Question
+from qmi.calls.services import labels as services_labels
 from tests.factories import ApplicationFactory, CallFactory, OrganisationFactory, add_question
 
 pytestmark = pytest.mark.django_db

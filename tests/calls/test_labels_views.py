@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from qmi.calls import services_labels
 from qmi.calls.models import Application, ApplicationLabel, Label, Question, StaffNote
+from qmi.calls.services import labels as services_labels
 from qmi.core.audit import entries_for
 from tests.factories import (
     ApplicationFactory,
