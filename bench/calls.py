@@ -37,15 +37,15 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from qmi.accounts.models import Membership, Organisation, User  # noqa: E402
+from qmi.calls.models import Application, Call, FormRevision, Question, Section  # noqa: E402
+from qmi.programmes.models import Edition  # noqa: E402
+
 APPLICATIONS = int(os.environ.get("QMI_BENCH_APPLICATIONS", "10000"))
 ROUNDS = int(os.environ.get("QMI_BENCH_ROUNDS", "30"))
 
 
 def prepare():
-    from qmi.accounts.models import Membership, Organisation, User
-    from qmi.calls.models import Application, Call, FormRevision, Question, Section
-    from qmi.programmes.models import Edition
-
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as devnull:
         call_command("load_demo", "--quiet-logins", stdout=devnull)
@@ -132,8 +132,6 @@ def page(client, url):
 
 
 def main():
-    from qmi.accounts.models import User
-
     setup_test_environment()
     call, draft = prepare()
     staff = Client()

@@ -31,6 +31,17 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from qmi.accounts.models import User  # noqa: E402
+from qmi.programmes.models import (  # noqa: E402
+    Challenge,
+    ChallengeVersion,
+    Commune,
+    Edition,
+    EditionCommune,
+    Programme,
+    Theme,
+)
+
 ROUNDS = int(os.environ.get("QMI_BENCH_ROUNDS", "30"))
 EXTRA_EDITIONS = int(os.environ.get("QMI_BENCH_EDITIONS", "40"))
 
@@ -39,16 +50,6 @@ def prepare():
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as devnull:
         call_command("load_demo", "--quiet-logins", stdout=devnull)
-    from qmi.accounts.models import User
-    from qmi.programmes.models import (
-        Challenge,
-        ChallengeVersion,
-        Commune,
-        Edition,
-        EditionCommune,
-        Programme,
-        Theme,
-    )
 
     programme = Programme.objects.get()
     communes = list(Commune.objects.order_by("insee"))
@@ -86,8 +87,6 @@ def measure(client, url):
 def main():
     setup_test_environment()
     prepare()
-    from qmi.accounts.models import User
-    from qmi.programmes.models import Edition, EditionCommune
 
     staff = Client()
     staff.force_login(User.objects.get(email="operateur@demo.qmi.example"))

@@ -1,5 +1,8 @@
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
+
+from tests.factories import staff_user
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +32,6 @@ def _test_settings(settings, tmp_path, request):
         # The database cache table outlives a transactional test's flush: rate limits
         # counted by an earlier test (allauth's, per address) must not leak into this one.
         request.getfixturevalue("transactional_db")
-        from django.core.cache import cache
-
         cache.clear()
     with override_settings():
         yield
@@ -38,8 +39,6 @@ def _test_settings(settings, tmp_path, request):
 
 @pytest.fixture
 def staff(db):
-    from tests.factories import staff_user
-
     return staff_user()
 
 

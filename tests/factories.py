@@ -1,12 +1,15 @@
 """Factories for the tests: real rows in the test database, nothing mocked."""
 
 import datetime
+import hashlib
 
 import factory
 from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from qmi.accounts.models import Invitation, Membership, Organisation, User
+from qmi.mail.models import Notification
 from qmi.programmes.models import (
     Challenge,
     ChallengeVersion,
@@ -16,6 +19,7 @@ from qmi.programmes.models import (
     EditionCommune,
     Phase,
     Programme,
+    Sector,
     Stage,
     Theme,
 )
@@ -196,10 +200,17 @@ def commune_member(commune, role=Membership.Role.ADMIN, **kwargs):
 
 from qmi.calls.models import (  # noqa: E402
     Application,
+    ApplicationLabel,
     Call,
+    CorrectionRequest,
+    Document,
+    FaqEntry,
     FormRevision,
+    Label,
     Question,
     Section,
+    StaffNote,
+    Submission,
 )
 
 
@@ -251,7 +262,89 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     status = Application.Status.DRAFT
 
 
-from qmi.events.models import Event  # noqa: E402
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A document of an application, stored as a real file holding `content`."""
+
+    class Meta:
+        model = Document
+
+    class Params:
+        content = b"%PDF-1.4 test"
+
+    application = factory.SubFactory(ApplicationFactory)
+    question_key = "lettre"
+    name = "lettre.pdf"
+    content_type = "application/pdf"
+    file = factory.LazyAttribute(lambda o: ContentFile(o.content, name="stored.pdf"))
+    size = factory.LazyAttribute(lambda o: len(o.content))
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Submission
+
+    application = factory.SubFactory(
+        ApplicationFactory,
+        status=Application.Status.SUBMITTED,
+        submitted_at=factory.LazyFunction(timezone.now),
+    )
+    number = factory.Sequence(lambda n: n + 1)
+    revision = factory.LazyAttribute(lambda o: o.application.revision)
+
+
+class FaqEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FaqEntry
+
+    call = factory.SubFactory(CallFactory)
+    question = factory.Sequence(lambda n: f"Question {n} ?")
+    answer = "Réponse."
+
+
+class LabelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Label
+
+    call = factory.SubFactory(CallFactory)
+    name = factory.Sequence(lambda n: f"Étiquette {n}")
+    colour = Label.Colour.BLUE
+
+
+class StaffNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffNote
+
+    application = factory.SubFactory(ApplicationFactory)
+    author = factory.LazyFunction(staff_user)
+    body = "Note interne."
+
+
+class ApplicationLabelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApplicationLabel
+
+    application = factory.SubFactory(ApplicationFactory)
+    label = factory.SubFactory(LabelFactory, call=factory.SelfAttribute("..application.call"))
+
+
+class CorrectionRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CorrectionRequest
+
+    application = factory.SubFactory(
+        ApplicationFactory,
+        status=Application.Status.CORRECTION_REQUESTED,
+        submitted_at=factory.LazyFunction(timezone.now),
+    )
+    message = "Il manque la lettre du maire."
+    due_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+
+# Shared services: events and messaging --------------------------------------------
+
+from qmi.events.models import Event, Registration  # noqa: E402
+from qmi.messaging.models import Message, MessageAttachment, Thread  # noqa: E402
 
 
 def information_session(call=None, **fields):
@@ -265,3 +358,73 @@ def information_session(call=None, **fields):
         starts_at=starts_at,
         **fields,
     )
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    event = factory.LazyFunction(information_session)
+    name = factory.Sequence(lambda n: f"Participant {n}")
+    email = factory.Sequence(lambda n: f"participant{n}@example.org")
+
+
+class ThreadFactory(factory.django.DjangoModelFactory):
+    """The one thread about an application (its organisation is the applicant side)."""
+
+    class Meta:
+        model = Thread
+
+    class Params:
+        application = factory.SubFactory(ApplicationFactory)
+
+    subject = factory.SelfAttribute("application")
+    organisation = factory.LazyAttribute(lambda o: o.application.organisation)
+    is_sole = True
+    title = factory.Sequence(lambda n: f"Échange {n}")
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    thread = factory.SubFactory(ThreadFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "Bonjour."
+
+
+class MessageAttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MessageAttachment
+
+    class Params:
+        content = b"%PDF-1.4 devis"
+
+    message = factory.SubFactory(MessageFactory)
+    name = "devis.pdf"
+    content_type = "application/pdf"
+    file = factory.LazyAttribute(lambda o: ContentFile(o.content, name="devis.pdf"))
+    size = factory.LazyAttribute(lambda o: len(o.content))
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+
+
+# Core and reference data -------------------------------------------------------------
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    subject = factory.Sequence(lambda n: f"Notification {n}")
+    body = "…"
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sector
+
+    edition_commune = factory.SubFactory(EditionCommuneFactory)
+    name = factory.Sequence(lambda n: f"Secteur {n}")
+    geometry = factory.LazyFunction(lambda: dict(SQUARE_NEAR_SCEAUX))
+    area_hectares = 12

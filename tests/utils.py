@@ -1,10 +1,198 @@
-"""Helpers shared by the test modules (no test module imports another's helpers)."""
+"""Helpers shared by the test modules: query counting, people, files and page reading.
 
+Test modules import from here (and from tests/factories.py for objects), never from one
+another, so a helper exists once and a test module can move without breaking its neighbours.
+"""
+
+import html as html_lib
+import io
 import json
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
 
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader, PdfWriter
+
+from tests.factories import MembershipFactory, UserFactory
+
+# Query counting ---------------------------------------------------------------------
+
+
+@dataclass
+class Counted:
+    """One request: how many queries it ran, the response and its body (streamed or not)."""
+
+    queries: int
+    response: object
+    content: bytes
+
+
+def count_queries(client, url, *, data=None, method="get", status=200, warm=True):
+    """Request `url` once and count its queries; the body is read inside the count.
+
+    `warm` requests the page once first, so per-process caches (content types, the session)
+    do not make the first measure differ from the second.
+    """
+    send = getattr(client, method)
+    if warm:
+        _read(send(url, data))
+    with CaptureQueriesContext(connection) as queries:
+        response = send(url, data)
+        content = _read(response)
+    assert response.status_code == status, f"{url}: HTTP {response.status_code}, not {status}"
+    return Counted(len(queries), response, content)
+
+
+def assert_constant_queries(client, url, *, grow, data=None, status=200, warm=True):
+    """The page answers `status` and runs the same number of queries before and after `grow()`.
+
+    Returns the second measure (its `queries`, `response` and `content`), so a test can check
+    that the larger data set was really rendered.
+    """
+    small = count_queries(client, url, data=data, status=status, warm=warm)
+    grow()
+    large = count_queries(client, url, data=data, status=status, warm=warm)
+    assert large.queries == small.queries, (
+        f"{url}: {small.queries} queries with the small data set, {large.queries} with the large"
+    )
+    return large
+
+
+def _read(response):
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+# People -----------------------------------------------------------------------------
+
+
+def member_of(organisation, **user_fields):
+    """A new user who belongs to `organisation` (with the membership factory's default role)."""
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, organisation=organisation)
+    return user
+
+
+def logged_in(client, user):
+    client.force_login(user)
+    return client
+
+
+# Files ------------------------------------------------------------------------------
+
+
+def pdf_bytes(width=72, height=72):
+    """A real one-page PDF that pypdf (and the upload checks) can read."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=width, height=height)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_text(content):
+    """The text of every page of a PDF (receipts, exports), to check what it says."""
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def pdf_upload(name="budget.pdf"):
+    """A real PDF as an uploaded file (for forms and services)."""
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
+
+
+def executable_upload(name="facture.pdf"):
+    """A Windows executable disguised as a PDF: upload checks must refuse it."""
+    return SimpleUploadedFile(name, b"MZ" + b"\0" * 200, content_type="application/pdf")
+
+
+def pdf_path(directory, name):
+    """A PDF written to `directory/<name>.pdf` (for a browser's file input)."""
+    path = directory / f"{name}.pdf"
+    path.write_bytes(pdf_bytes())
+    return path
+
+
+def stored_files():
+    """Every file in the test storage (tests/conftest.py gives each test its own folder)."""
+    root = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+# Reading pages ----------------------------------------------------------------------
+
+
+def field_errors(response, field):
+    """The errors shown next to `field` in the rendered page (the block with id <field>_error)."""
+    page = response.content.decode()
+    match = re.search(
+        rf'<div class="errorlist" id="id_{field}_error">(.*?)</div>', page, flags=re.S
+    )
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", match.group(1))) if match else ""
+
+
+def input_described_by(response, field):
+    """The aria-describedby of the input/select/textarea named `field`."""
+    page = response.content.decode()
+    match = re.search(rf'<(?:input|select|textarea)[^>]*\bname="{field}"[^>]*>', page)
+    assert match, f"no input named {field}"
+    described = re.search(r'aria-describedby="([^"]*)"', match.group(0))
+    return described.group(1).split() if described else []
+
+
+class PageAudit(HTMLParser):
+    """Collects what the accessibility and CSP checks need from a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.h1 = 0
+        self.label_for = set()
+        self.inputs = []
+        self.inline_styles = 0
+        self.inline_scripts = 0
+        self.in_script = False
+        self.script_is_data = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "style" in attrs:
+            self.inline_styles += 1
+        if any(name.startswith("on") for name in attrs):
+            self.inline_scripts += 1
+        if tag == "h1":
+            self.h1 += 1
+        elif tag == "label" and attrs.get("for"):
+            self.label_for.add(attrs["for"])
+        elif tag in ("input", "select", "textarea"):
+            if attrs.get("type") not in ("hidden", "submit", "button"):
+                self.inputs.append(attrs)
+        elif tag == "script":
+            self.in_script = "src" not in attrs
+            self.script_is_data = attrs.get("type") == "application/json"
+        elif tag == "style":
+            self.inline_styles += 1
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self.in_script = False
+
+    def handle_data(self, data):
+        if self.in_script and not self.script_is_data and data.strip():
+            self.inline_scripts += 1
+
+
+def audit_page(response):
+    parser = PageAudit()
+    parser.feed(response.content.decode())
+    return parser
+
 
 # Migrations ------------------------------------------------------------------
 

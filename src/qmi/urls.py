@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("qmi.calls.urls")),
     path("", include("qmi.mail.urls")),
     path("", include("qmi.core.urls")),
+    path("", include("qmi.portal.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -18,8 +18,7 @@ from tests.factories import (
     commune_member,
     staff_user,
 )
-
-from .helpers import audit_page, field_errors, input_described_by
+from tests.utils import audit_page, field_errors, input_described_by
 
 pytestmark = pytest.mark.django_db
 
@@ -104,9 +103,9 @@ def test_signup_sends_a_verification_link_that_verifies_and_lets_the_person_log_
     response = login(client, "nouvelle@exemple.fr", NEW_PASSWORD)
     assert response.status_code == 302
     # No organisation yet: "Mon espace" explains how to join or create one.
-    assert response["Location"] == reverse("accounts:home")
+    assert response["Location"] == reverse("portal:home")
     assert int(client.session["_auth_user_id"]) == user.pk
-    home = client.get(reverse("accounts:home"))
+    home = client.get(reverse("portal:home"))
     assert "Créer mon organisation" in home.content.decode()
 
 
@@ -184,7 +183,7 @@ def test_login_is_rate_limited_after_repeated_failures(client, settings):
 def test_login_takes_staff_to_the_back_office(client):
     user = staff_user()
     response = login(client, user.email)
-    assert response["Location"] == reverse("programmes:backoffice")
+    assert response["Location"] == reverse("portal:backoffice")
 
 
 def test_login_takes_a_commune_member_with_one_workspace_to_it(client):
@@ -208,8 +207,8 @@ def test_login_takes_someone_with_several_spaces_to_mon_espace(client):
     MembershipFactory(user=user)
     MembershipFactory(user=user, organisation__kind=Organisation.Kind.PARTNER)
     response = login(client, user.email)
-    assert response["Location"] == reverse("accounts:home")
-    html = client.get(reverse("accounts:home")).content.decode()
+    assert response["Location"] == reverse("portal:home")
+    html = client.get(reverse("portal:home")).content.decode()
     for membership in Membership.objects.filter(user=user):
         assert membership.organisation.name in html
 

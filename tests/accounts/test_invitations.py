@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -239,7 +240,7 @@ def test_pending_invitation_shows_on_mon_espace(client):
     user = UserFactory(email="invitee@exemple.fr")
     MembershipFactory(user=user)
     client.force_login(user)
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("portal:home"))
     assert response.status_code == 200
     assert accept_url(invitation) in response.content.decode()
 
@@ -247,8 +248,6 @@ def test_pending_invitation_shows_on_mon_espace(client):
 # The e-mail leaves from the outbox once the request's transaction commits.
 @pytest.mark.django_db(transaction=True)
 def test_invited_newcomer_signs_up_verifies_and_comes_back_to_accept(client):
-    import re
-
     invitation = InvitationFactory(email="nouvelle@exemple.fr")
     page = client.get(accept_url(invitation)).content.decode()
     signup_url = re.search(r'href="(/compte/signup/\?[^"]+)"', page).group(1).replace("&amp;", "&")

@@ -4,8 +4,7 @@ from django.urls import reverse
 from qmi.accounts.models import Membership, Organisation
 from qmi.core.models import AuditEntry
 from tests.factories import CommuneFactory, MembershipFactory, OrganisationFactory, UserFactory
-
-from .helpers import field_errors, input_described_by
+from tests.utils import field_errors, input_described_by
 
 pytestmark = pytest.mark.django_db
 
@@ -238,8 +237,6 @@ def test_profile_update_is_audited_and_refuses_an_empty_name(client):
 
 
 def test_creating_an_organisation_returns_to_the_page_that_asked_for_it(client, db):
-    from tests.factories import UserFactory
-
     client.force_login(UserFactory())
     response = client.post(
         "/organisations/nouvelle/?next=/appels/un-appel/candidater/",
@@ -256,8 +253,6 @@ def test_creating_an_organisation_returns_to_the_page_that_asked_for_it(client, 
 
 
 def test_creating_an_organisation_ignores_a_next_to_another_site(client, db):
-    from tests.factories import UserFactory
-
     client.force_login(UserFactory())
     response = client.post(
         "/organisations/nouvelle/",

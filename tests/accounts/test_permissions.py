@@ -1,9 +1,13 @@
+import re
+import time
+
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
 from django.urls import reverse
 
 from qmi.accounts.models import Invitation, Membership, Organisation
 from tests.factories import (
+    PASSWORD,
     CommuneFactory,
     EditionCommuneFactory,
     InvitationFactory,
@@ -79,7 +83,7 @@ def test_plain_member_sees_the_page_but_no_management(client):
 @pytest.mark.parametrize(
     "url",
     [
-        reverse("accounts:home"),
+        reverse("portal:home"),
         reverse("accounts:profile"),
         reverse("accounts:organisation", kwargs={"pk": 1}),
         reverse("accounts:organisation_create"),
@@ -156,11 +160,6 @@ def test_real_staff_is_not_exempt_by_the_demo_exemption(client, settings):
 
 
 def test_staff_activates_totp_from_the_qr_page_and_then_reaches_the_back_office(client, settings):
-    import re
-    import time
-
-    from tests.factories import PASSWORD
-
     settings.QMI_STAFF_MFA_REQUIRED = True
     user = staff_user()
     client.force_login(user)

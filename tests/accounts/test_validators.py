@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from qmi.accounts.validators import is_valid_siren_or_siret, validate_siren_or_siret
+from qmi.accounts.validators import is_valid_siren_or_siret, luhn_valid, validate_siren_or_siret
 
 
 def test_siret_valid_with_correct_luhn_key():
@@ -41,7 +41,6 @@ def test_siret_refused_when_the_length_or_characters_are_wrong(value):
 
 def test_la_poste_establishment_accepted_when_digit_sum_is_multiple_of_five():
     # Luhn fails for this La Poste establishment, but its digits add up to 45.
-    from qmi.accounts.validators import luhn_valid
 
     assert not luhn_valid("35600000049837")
     assert is_valid_siren_or_siret("35600000049837")

@@ -6,7 +6,9 @@ selects them.
 
 - Chromium is Debian's package (`/usr/bin/chromium`, or the path in `QMI_CHROMIUM`); Playwright
   never downloads a browser. Without it the tests are skipped, unless `QMI_REQUIRE_BROWSER=1`
-  (set by the CI), in which case they fail.
+  (set by the CI), in which case they fail; so does any other skip of a browser test.
+- This package is the only browser harness: a journey lives here, uses `page` and `visit` or
+  `check_page`, and so runs axe-core on every page it shows.
 - Each page a journey visits goes through `check_page`: axe-core (WCAG 2.0/2.1 A and AA) must
   report no serious or critical violation, and the browser console must show no error, in
   particular no Content Security Policy violation (the site runs no inline script).
@@ -17,7 +19,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
+from playwright.sync_api import sync_playwright
 
 from .helpers import ConsoleWatch
 
@@ -46,8 +50,15 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Keep each phase's report on the test, so fixtures know whether the test body failed."""
+    """Keep each phase's report on the test, so fixtures know whether the test body failed.
+
+    With QMI_REQUIRE_BROWSER=1 a skipped browser test (whatever skipped it) is a failure: the CI
+    must not go green on journeys that never ran.
+    """
     report = yield
+    if report.skipped and _browser_required() and item.get_closest_marker("browser"):
+        report.outcome = "failed"
+        report.longrepr = f"QMI_REQUIRE_BROWSER=1 but the browser test was skipped: {call.excinfo}"
     setattr(item, f"qmi_report_{report.when}", report)
     return report
 
@@ -96,8 +107,6 @@ def _async_unsafe_allowed():
 @pytest.fixture(scope="package")
 def browser(_async_unsafe_allowed, chromium_executable):
     """One chromium for tests/browser, stopped (with its event loop) when the package ends."""
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
             executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS
@@ -122,8 +131,6 @@ def _no_https_redirect():
 @pytest.fixture
 def demo(transactional_db):
     """The demo programme: two editions, ten communes and the fictional accounts."""
-    from django.core.management import call_command
-
     call_command("load_demo", "--quiet-logins")
 
 

@@ -7,6 +7,9 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from qmi.accounts.models import Organisation
+from qmi.programmes.models import EditionCommune
+
 from .helpers import check_page, login, logout, visit
 
 NEW_PASSWORD = "Tournesol-Quartier-2026"
@@ -58,15 +61,11 @@ def test_signup_verification_login(page, demo):
 
 
 def _workspace_path(insee, number):
-    from qmi.programmes.models import EditionCommune
-
     participation = EditionCommune.objects.get(edition__number=number, commune__insee=insee)
     return f"/espace/commune/{participation.pk}/"
 
 
 def _organisation_path(name):
-    from qmi.accounts.models import Organisation
-
     return f"/organisations/{Organisation.objects.get(name=name).pk}/"
 
 

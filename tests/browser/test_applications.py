@@ -17,8 +17,16 @@ import zoneinfo
 from urllib.parse import urlsplit
 
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
+
+from qmi.calls.models import Application, Call, FormRevision, Question, Section
+from qmi.calls.services import applications as services
+from qmi.calls.services.revisions import copy_form
+from qmi.programmes.models import Edition, EditionCommune
+from tests.factories import MembershipFactory, UserFactory
+from tests.utils import pdf_path
 
 from .helpers import check_page, login, logout, visit
 
@@ -56,15 +64,6 @@ def _wait_saved(page):
     check_page(page)
 
 
-def _pdf(directory, name):
-    writer = PdfWriter()
-    writer.add_blank_page(72, 72)
-    path = directory / f"{name}.pdf"
-    with path.open("wb") as handle:
-        writer.write(handle)
-    return path
-
-
 def _link_path(body, pattern):
     """The path of the first link in an e-mail body whose path matches `pattern`."""
     for url in re.findall(r"https?://[^\s\"'<>]+", body):
@@ -80,11 +79,6 @@ def _mails_to(email):
 
 def _fresh_ami(slug="ami-test-navigateur"):
     """A new open AMI of the 2nd edition, with the demo call's (AMI) form copied into it."""
-    from django.utils import timezone
-
-    from qmi.calls.models import Call, FormRevision
-    from qmi.calls.services.revisions import copy_form
-
     demo = Call.objects.get(slug="demo-appel-fictif")
     now = timezone.now()
     call = Call.objects.create(
@@ -116,8 +110,6 @@ SECTION_2 = {
 
 
 def test_commune_agent_applies_over_two_sessions(page, demo, tmp_path):
-    from qmi.calls.models import Application
-
     call = _fresh_ami()
     login(page, AGENT)
 
@@ -178,7 +170,7 @@ def test_commune_agent_applies_over_two_sessions(page, demo, tmp_path):
     # Section 4: the four documents, uploaded by choosing a file (sent at once).
     assert _path(page) == f"/candidatures/{application.pk}/sections/4/", page.url
     for key in DOCUMENTS:
-        page.locator(f"#q-{key}").set_input_files(_pdf(tmp_path, key))
+        page.locator(f"#q-{key}").set_input_files(pdf_path(tmp_path, key))
         expect(page.locator(f"#slot-{key} .document-list a")).to_have_text(f"{key}.pdf")
     check_page(page)
     assert application.documents.filter(removed_at__isnull=True).count() == 4
@@ -227,14 +219,10 @@ CORRECTION = "La lettre d'engagement n'est pas signée ; précisez aussi le nom 
 
 
 def _due_in(days):
-    from django.utils import timezone
-
     return timezone.localtime(timezone.now() + datetime.timedelta(days=days), PARIS)
 
 
 def test_correction_requested_then_complete(page, demo):
-    from qmi.calls.models import Application, Call
-
     call = Call.objects.get(slug="demo-appel-fictif")
     application = Application.objects.get(call=call, organisation__commune__insee="92071")
     assert application.status == Application.Status.SUBMITTED
@@ -313,11 +301,6 @@ def test_correction_requested_then_complete(page, demo):
 
 def _projects_call():
     """A call for projects of the 2nd edition, open to experimenters, ranking 3 communes at most."""
-    from django.utils import timezone
-
-    from qmi.calls.models import Call, FormRevision, Question, Section
-    from qmi.programmes.models import Edition
-
     edition = Edition.objects.get(programme__slug="qmi", number=2)
     now = timezone.now()
     call = Call.objects.create(
@@ -359,9 +342,6 @@ def _projects_call():
 
 
 def test_experimenter_ranks_three_communes(page, demo):
-    from qmi.calls.models import Application
-    from qmi.programmes.models import EditionCommune
-
     call = _projects_call()
     participations = {
         row.commune.name: row
@@ -436,8 +416,6 @@ def _assert_fields_named(page):
 
 
 def test_section_page_keyboard_and_live_regions(page, demo):
-    from qmi.calls.models import Application
-
     # Argenteuil's demo draft: section 1 is answered, the documents are not.
     application = Application.objects.get(
         call__slug="demo-appel-fictif", organisation__commune__insee="95018"
@@ -501,8 +479,6 @@ def test_section_page_keyboard_and_live_regions(page, demo):
 
 
 def test_keyboard_upload_keeps_focus_in_the_slot(page, demo, tmp_path):
-    from qmi.calls.models import Application
-
     application = Application.objects.get(
         call__slug="demo-appel-fictif", organisation__commune__insee="95018"
     )
@@ -514,7 +490,7 @@ def test_keyboard_upload_keeps_focus_in_the_slot(page, demo, tmp_path):
     file_input = page.locator("#q-lettre-maire")
     file_input.focus()
     expect(file_input).to_be_focused()
-    file_input.set_input_files(_pdf(tmp_path, "lettre-du-maire"))
+    file_input.set_input_files(pdf_path(tmp_path, "lettre-du-maire"))
     expect(page.locator("#slot-lettre-maire .document-list a")).to_have_text("lettre-du-maire.pdf")
     check_page(page)
     assert application.documents.filter(question_key="lettre-maire").count() == 1
@@ -528,10 +504,6 @@ def test_keyboard_upload_keeps_focus_in_the_slot(page, demo, tmp_path):
 
 
 def test_conflict_keep_my_version(page, demo):
-    from qmi.calls.models import Application
-    from qmi.calls.services import applications as services
-    from tests.factories import MembershipFactory, UserFactory
-
     application = Application.objects.get(
         call__slug="demo-appel-fictif", organisation__commune__insee="95018"
     )

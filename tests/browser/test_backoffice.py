@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
+from qmi.programmes.models import EditionCommune
+
 from .helpers import check_page, login, visit
 
 ADDED = "avec les habitants des Blagis volontaires"
@@ -17,8 +19,6 @@ def _follow(page, link):
 
 
 def test_operator_rewrites_a_challenge(page, demo):
-    from qmi.programmes.models import EditionCommune
-
     sceaux = EditionCommune.objects.select_related("challenge").get(
         edition__number=1, commune__insee="92071"
     )

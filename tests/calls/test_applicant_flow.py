@@ -3,6 +3,7 @@
 import datetime
 import io
 import json
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -12,11 +13,12 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from qmi.calls.models import Application, Document, Question, Submission
 from qmi.calls.services import applications as services
-from tests.calls.test_applicant_pages import logged_in, member_of, pdf_bytes
 from tests.factories import ApplicationFactory, CallFactory, OrganisationFactory, add_question
+from tests.utils import logged_in, member_of, pdf_bytes, pdf_text
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
@@ -84,8 +86,6 @@ def stored_files():
 
 
 def encrypted_pdf():
-    from pypdf import PdfWriter
-
     writer = PdfWriter()
     writer.add_blank_page(72, 72)
     writer.encrypt("secret")
@@ -450,9 +450,8 @@ def test_acknowledgement_pdf_holds_reference_and_document_hashes(client, applica
     assert response["Content-Disposition"].startswith("attachment; filename=")
     assert ".pdf" in response["Content-Disposition"]
     assert response.content.startswith(b"%PDF")
-    from pypdf import PdfReader
 
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = pdf_text(response.content)
     flat = "".join(text.split())
     assert application.reference in flat
     assert document.sha256 in flat
@@ -497,8 +496,6 @@ def test_resubmission_after_the_correction_due_date_is_refused(member, applicati
 
 
 def test_autosave_status_gives_the_time_in_each_languages_typography(client, application, member):
-    import re
-
     logged_in(client, member)
     french = autosave(client, application, {"projet": "Un"}).content.decode()
     assert re.search(r"Enregistré à \d\d h \d\d", french)

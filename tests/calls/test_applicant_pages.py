@@ -1,40 +1,28 @@
 """Applicant pages: the public call page, applying, who sees what, downloads, lists."""
 
 import datetime
-import io
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qmi.accounts.models import Organisation
-from qmi.calls.models import Application, Call, Document, FaqEntry, Question
+from qmi.calls.models import Application, Call, FaqEntry, Question
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
     ChallengeFactory,
+    DocumentFactory,
     EditionCommuneFactory,
     MembershipFactory,
     OrganisationFactory,
-    UserFactory,
     add_question,
     information_session,
 )
+from tests.utils import assert_constant_queries, count_queries, logged_in, member_of, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
-
-
-def pdf_bytes():
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(72, 72)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def call_with_form(**fields):
@@ -50,32 +38,6 @@ def call_with_form(**fields):
         config={"accepted": ["pdf"], "max_size_mb": 5},
     )
     return call
-
-
-def member_of(organisation):
-    user = UserFactory()
-    MembershipFactory(user=user, organisation=organisation)
-    return user
-
-
-def logged_in(client, user):
-    client.force_login(user)
-    return client
-
-
-def add_document(application, key="lettre", name="lettre.pdf"):
-    content = pdf_bytes()
-    document = Document(
-        application=application,
-        question_key=key,
-        name=name,
-        content_type="application/pdf",
-        size=len(content),
-        sha256="a" * 64,
-    )
-    document.file.save("stored.pdf", ContentFile(content), save=False)
-    document.save()
-    return document
 
 
 # Public call page ---------------------------------------------------------------
@@ -228,7 +190,7 @@ def test_another_organisation_gets_404_everywhere_on_an_application(client):
     application = ApplicationFactory(
         call=call, status=Status.SUBMITTED, submitted_at=timezone.now()
     )
-    document = add_document(application)
+    document = DocumentFactory(application=application, content=pdf_bytes(), sha256="a" * 64)
     application.submissions.create(number=1, revision=application.revision, answers={})
     logged_in(client, member_of(OrganisationFactory()))
     base = f"/candidatures/{application.pk}"
@@ -256,7 +218,7 @@ def test_a_document_of_another_application_under_ones_own_pk_is_404(client):
     call = call_with_form()
     mine = ApplicationFactory(call=call)
     theirs = ApplicationFactory(call=call)
-    their_document = add_document(theirs)
+    their_document = DocumentFactory(application=theirs, content=pdf_bytes(), sha256="a" * 64)
     logged_in(client, member_of(mine.organisation))
     response = client.get(f"/candidatures/{mine.pk}/documents/{their_document.pk}/")
     assert response.status_code == 404
@@ -264,7 +226,9 @@ def test_a_document_of_another_application_under_ones_own_pk_is_404(client):
 
 def test_document_download_is_an_attachment_with_nosniff(client):
     application = ApplicationFactory(call=call_with_form())
-    document = add_document(application, name="lettre_du_maire.pdf")
+    document = DocumentFactory(
+        application=application, name="lettre_du_maire.pdf", content=pdf_bytes(), sha256="a" * 64
+    )
     logged_in(client, member_of(application.organisation))
     response = client.get(f"/candidatures/{application.pk}/documents/{document.pk}/")
     assert response.status_code == 200
@@ -395,14 +359,6 @@ def test_section_out_of_range_is_404(client):
 # Mes candidatures -------------------------------------------------------------------
 
 
-def _list_queries(client):
-    client.get("/candidatures/")
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/candidatures/")
-    assert response.status_code == 200
-    return len(queries), response
-
-
 def test_my_applications_lists_every_state_with_next_step(client):
     organisation = OrganisationFactory()
     logged_in(client, member_of(organisation))
@@ -414,7 +370,7 @@ def test_my_applications_lists_every_state_with_next_step(client):
         message="x", due_at=timezone.now() + datetime.timedelta(days=5)
     )
     ApplicationFactory()  # someone else's
-    _, response = _list_queries(client)
+    response = count_queries(client, "/candidatures/").response
     page = response.content.decode()
     assert draft.reference in page and corrected.reference in page
     assert "Brouillon" in page and "Correction demandée" in page
@@ -437,12 +393,13 @@ def test_my_applications_query_count_is_the_same_for_2_and_20(client):
         application.correction_requests.create(
             message="x", due_at=timezone.now() + datetime.timedelta(days=1)
         )
-    small, _ = _list_queries(client)
-    for index in range(18):
-        ApplicationFactory(organisation=organisation if index % 2 else other)
-    large, response = _list_queries(client)
-    assert len(response.context["rows"]) == 20
-    assert large == small
+
+    def grow():
+        for index in range(18):
+            ApplicationFactory(organisation=organisation if index % 2 else other)
+
+    large = assert_constant_queries(client, "/candidatures/", grow=grow)
+    assert len(large.response.context["rows"]) == 20
 
 
 def test_my_applications_is_paginated_by_20(client):

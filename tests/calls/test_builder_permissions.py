@@ -1,10 +1,7 @@
 """Only operator staff reach the builder; every builder action leaves an audit entry on the call."""
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from pypdf import PdfWriter
 
 from qmi.accounts.models import Organisation
 from qmi.calls.models import Question
@@ -16,6 +13,7 @@ from tests.factories import (
     UserFactory,
     add_question,
 )
+from tests.utils import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -81,14 +79,6 @@ def test_builder_urls_are_404_for_a_question_of_another_call(staff_client):
     )
     assert response.status_code == 404
     assert question.section.revision.sections.exists()
-
-
-def pdf_bytes():
-    writer = PdfWriter()
-    writer.add_blank_page(width=100, height=100)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def test_every_builder_action_leaves_an_audit_entry(staff_client, staff):

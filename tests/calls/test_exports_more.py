@@ -6,13 +6,18 @@ import re
 import zipfile
 
 import pytest
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from qmi.calls.exports import safe_name
 from qmi.calls.models import Application, Document, Question
 from qmi.calls.services import labels as services_labels
-from tests.factories import ApplicationFactory, CallFactory, OrganisationFactory, add_question
+from tests.factories import (
+    ApplicationFactory,
+    CallFactory,
+    DocumentFactory,
+    OrganisationFactory,
+    add_question,
+)
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
@@ -45,17 +50,7 @@ def _sheet(client, call, params=None):
 
 
 def _document(application, key, name, content):
-    document = Document(
-        application=application,
-        question_key=key,
-        name=name,
-        content_type="application/pdf",
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-    )
-    document.file.save("stored.pdf", ContentFile(content), save=False)
-    document.save()
-    return document
+    return DocumentFactory(application=application, question_key=key, name=name, content=content)
 
 
 def test_xlsx_has_the_csv_columns_rows_and_no_formula(staff_client, call):

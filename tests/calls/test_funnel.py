@@ -4,8 +4,6 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qmi.calls import charts
@@ -21,6 +19,7 @@ from tests.factories import (
     UserFactory,
     add_question,
 )
+from tests.utils import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -297,14 +296,6 @@ def test_call_page_shows_the_chart_and_its_data_table(staff_client):
     assert f"/gestion/appels/{call.pk}/entonnoir.svg" in html
 
 
-def _dashboard_queries(client):
-    client.get("/gestion/")  # warm per-process caches first
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/gestion/")
-    assert response.status_code == 200
-    return len(queries), response
-
-
 def _add_applications(call, communes, count):
     for index in range(count):
         ApplicationFactory(
@@ -319,11 +310,10 @@ def _add_applications(call, communes, count):
 def test_dashboard_query_count_does_not_grow_with_applications(staff_client, projects_call):
     call, communes = projects_call
     _add_applications(call, communes, 2)
-    small, _response = _dashboard_queries(staff_client)
-    _add_applications(call, communes, 18)
-    large, response = _dashboard_queries(staff_client)
-    assert large == small
-    assert response.context["call_funnels"][0]["total"]["started"] == 20
+    large = assert_constant_queries(
+        staff_client, "/gestion/", grow=lambda: _add_applications(call, communes, 18)
+    )
+    assert large.response.context["call_funnels"][0]["total"]["started"] == 20
 
 
 def test_dashboard_lists_the_five_most_recent_published_or_closed_calls(staff_client):
@@ -336,7 +326,8 @@ def test_dashboard_lists_the_five_most_recent_published_or_closed_calls(staff_cl
         for n in range(6)
     ]
     draft = CallFactory(status=Call.Status.DRAFT, opens_at=now)
-    _count, response = _dashboard_queries(staff_client)
+    response = staff_client.get("/gestion/")
+    assert response.status_code == 200
     listed = [funnel["call"] for funnel in response.context["call_funnels"]]
     assert listed == calls[:0:-1]  # newest first; the oldest and the draft are left out
     html = response.content.decode()

@@ -1,8 +1,11 @@
 """Labels of a call's applications and private notes: the services, their checks and audit."""
 
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+import qmi
 from qmi.calls.models import LABEL_PALETTE, Application, ApplicationLabel, Label, StaffNote
 from qmi.calls.services import labels
 from qmi.core.audit import entries_for
@@ -18,10 +21,6 @@ def _luminance(colour):
 
 
 def test_every_palette_colour_passes_wcag_aa_and_is_in_the_stylesheet():
-    from pathlib import Path
-
-    import qmi
-
     css = (Path(qmi.__file__).parent / "static/qmi/css/calls-labels.css").read_text()
     assert set(LABEL_PALETTE) == set(Label.Colour.values)
     for name, (background, text) in LABEL_PALETTE.items():

@@ -1,8 +1,6 @@
 """The list of a call's applications: filters, search, sort, counts, columns, bulk action."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qmi.calls.models import Application, Question
@@ -14,6 +12,7 @@ from tests.factories import (
     OrganisationFactory,
     add_question,
 )
+from tests.utils import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
@@ -175,14 +174,6 @@ def test_bulk_ignores_applications_of_another_call(staff_client, call):
     assert Application.objects.get(pk=other.pk).status == Status.SUBMITTED
 
 
-def _count(client, url):
-    client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        assert response.status_code == 200
-    return len(queries)
-
-
 def _fill(call, number, communes):
     for i in range(number):
         ApplicationFactory(
@@ -200,7 +191,5 @@ def test_list_query_count_does_not_grow_with_applications(staff_client, call):
     )
     _fill(call, 2, communes)
     url = f"{_url(call)}?q=Projet&sort=organisation"
-    small = _count(staff_client, url)
-    _fill(call, 18, communes)
-    assert _count(staff_client, url) == small
-    assert len(staff_client.get(url).context["rows"]) == 20
+    large = assert_constant_queries(staff_client, url, grow=lambda: _fill(call, 18, communes))
+    assert len(large.response.context["rows"]) == 20

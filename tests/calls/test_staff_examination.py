@@ -12,6 +12,7 @@ from qmi.core.models import AuditEntry
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
+    DocumentFactory,
     EditionCommuneFactory,
     MembershipFactory,
     add_question,
@@ -214,17 +215,13 @@ def test_decision_forms_hidden_when_no_move_is_possible(staff_client):
 
 
 def _document(application, name, content_type, content):
-    document = Document(
+    return DocumentFactory(
         application=application,
-        question_key="lettre",
         name=name,
         content_type=content_type,
-        size=len(content),
+        content=content,
         sha256="c" * 64,
     )
-    document.file.save(name, ContentFile(content), save=False)
-    document.save()
-    return document
 
 
 def test_document_preview_is_inline_with_a_strict_policy(staff_client, application):

@@ -5,8 +5,6 @@ import datetime
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qmi.calls.exports import neutralise
@@ -18,6 +16,7 @@ from tests.factories import (
     OrganisationFactory,
     add_question,
 )
+from tests.utils import assert_constant_queries, count_queries
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
@@ -118,22 +117,16 @@ def test_export_applies_the_list_filters(staff_client, call):
     assert [row[0] for row in rows[1:]] == ["AAE-0001"]
 
 
-def _count(client, call):
-    url = f"/gestion/appels/{call.pk}/candidatures/export.csv"
-    b"".join(client.get(url).streaming_content)
-    with CaptureQueriesContext(connection) as queries:
-        lines = b"".join(client.get(url).streaming_content).count(b"\r\n")
-    return len(queries), lines
-
-
 def test_export_query_count_does_not_grow_with_applications(staff_client, call):
     commune = EditionCommuneFactory(edition=call.edition)
     for _ in range(2):
         ApplicationFactory(call=call, answers={"projet": "x", "communes": [str(commune.pk)]})
-    small, lines = _count(staff_client, call)
-    assert lines == 3
-    for _ in range(18):
-        ApplicationFactory(call=call, answers={"projet": "x", "communes": [str(commune.pk)]})
-    large, lines = _count(staff_client, call)
-    assert lines == 21
-    assert large == small
+    url = f"/gestion/appels/{call.pk}/candidatures/export.csv"
+    assert count_queries(staff_client, url).content.count(b"\r\n") == 3
+
+    def grow():
+        for _ in range(18):
+            ApplicationFactory(call=call, answers={"projet": "x", "communes": [str(commune.pk)]})
+
+    large = assert_constant_queries(staff_client, url, grow=grow)
+    assert large.content.count(b"\r\n") == 21

@@ -10,7 +10,7 @@ from qmi.calls.models import Application, Question
 from qmi.calls.services import applications as services
 from qmi.calls.services import examination, revisions
 from qmi.core.models import AuditEntry
-from qmi.core.workflow import TransitionNotAllowed
+from qmi.core.workflow import TransitionNotAllowed, transition
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -19,13 +19,10 @@ from tests.factories import (
     add_question,
     staff_user,
 )
+from tests.utils import member_of
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
-
-
-def _member(application):
-    return MembershipFactory(organisation=application.organisation).user
 
 
 def test_table_allows_exactly_the_documented_moves():
@@ -58,8 +55,6 @@ def test_moves_outside_the_table_are_refused(status, target):
     )
     staff = staff_user()
     with pytest.raises(TransitionNotAllowed):
-        from qmi.core.workflow import transition
-
         transition(application, workflow=Application.workflow, target=target, by=staff)
     application.refresh_from_db()
     assert application.status == status
@@ -70,7 +65,7 @@ def test_examination_moves_are_staff_only():
         status=Status.SUBMITTED, submitted_at=datetime.datetime.now(datetime.UTC)
     )
     with pytest.raises(PermissionDenied):
-        examination.mark_complete(application=application, by=_member(application))
+        examination.mark_complete(application=application, by=member_of(application.organisation))
     examination.mark_complete(application=application, by=staff_user())
     application.refresh_from_db()
     assert application.status == Status.COMPLETE
@@ -80,7 +75,7 @@ def test_withdrawal_is_the_applicants_not_the_staffs():
     application = ApplicationFactory()
     with pytest.raises(PermissionDenied):
         services.withdraw_application(application=application, by=staff_user())
-    services.withdraw_application(application=application, by=_member(application))
+    services.withdraw_application(application=application, by=member_of(application.organisation))
     application.refresh_from_db()
     assert application.status == Status.WITHDRAWN
 
@@ -99,7 +94,7 @@ def test_autosave_saves_and_bumps_the_version():
     call = CallFactory()
     add_question(call, "nom-du-projet")
     application = ApplicationFactory(call=call)
-    person = _member(application)
+    person = member_of(application.organisation)
     saved = services.autosave(
         application=application, by=person, base_version=0, changes={"nom-du-projet": "Rue Fraîche"}
     )
@@ -112,7 +107,7 @@ def test_autosave_from_a_stale_page_never_overwrites_a_newer_answer():
     call = CallFactory()
     add_question(call, "motivations", Question.Kind.LONG_TEXT)
     application = ApplicationFactory(call=call)
-    alice, bob = _member(application), _member(application)
+    alice, bob = member_of(application.organisation), member_of(application.organisation)
     services.autosave(
         application=application, by=alice, base_version=0, changes={"motivations": "A"}
     )
@@ -135,7 +130,7 @@ def test_autosave_by_colleagues_on_different_questions_both_land():
     add_question(call, "titre")
     add_question(call, "budget", Question.Kind.NUMBER)
     application = ApplicationFactory(call=call)
-    alice, bob = _member(application), _member(application)
+    alice, bob = member_of(application.organisation), member_of(application.organisation)
     services.autosave(application=application, by=alice, base_version=0, changes={"titre": "T"})
     services.autosave(application=application, by=bob, base_version=0, changes={"budget": "12000"})
     application.refresh_from_db()
@@ -148,7 +143,7 @@ def test_autosave_ignores_keys_that_are_not_questions_of_the_form():
     application = ApplicationFactory(call=call)
     services.autosave(
         application=application,
-        by=_member(application),
+        by=member_of(application.organisation),
         base_version=0,
         changes={"status": "complete", "titre": "T"},
     )
@@ -170,7 +165,10 @@ def test_autosave_is_refused_to_outsiders_and_after_submission():
     )
     with pytest.raises(PermissionDenied):
         services.autosave(
-            application=application, by=_member(application), base_version=0, changes={"titre": "x"}
+            application=application,
+            by=member_of(application.organisation),
+            base_version=0,
+            changes={"titre": "x"},
         )
 
 
@@ -258,7 +256,7 @@ def test_autosave_never_overwrites_an_answer_the_page_had_not_reloaded():
     add_question(call, "q")
     add_question(call, "p")
     application = ApplicationFactory(call=call)
-    alice, bob = _member(application), _member(application)
+    alice, bob = member_of(application.organisation), member_of(application.organisation)
     services.autosave(application=application, by=bob, base_version=0, changes={"q": "Bob"})
     saved = services.autosave(
         application=application, by=alice, base_version=0, changes={"p": "x"}, originals={"p": ""}
@@ -282,10 +280,85 @@ def test_autosave_with_originals_treats_empty_values_alike():
     application = ApplicationFactory(call=call)
     services.autosave(
         application=application,
-        by=_member(application),
+        by=member_of(application.organisation),
         base_version=0,
         changes={"q": "x"},
         originals={"q": ""},
     )
     application.refresh_from_db()
     assert application.answers["q"] == "x"
+
+
+def test_autosave_answers_returns_the_conflict_and_saves_nothing():
+    call = CallFactory()
+    add_question(call, "q")
+    application = ApplicationFactory(call=call)
+    alice, bob = member_of(application.organisation), member_of(application.organisation)
+    services.autosave(application=application, by=bob, base_version=0, changes={"q": "Bob"})
+    result = services.autosave_answers(
+        application=application, by=alice, changes={"q": "Alice"}, shown={"q": ""}, base_version=0
+    )
+    assert not result.saved
+    assert result.conflict.fields["q"]["value"] == "Bob"
+    assert result.shown == {"q": ""}
+    assert result.others == []
+    application.refresh_from_db()
+    assert application.answers["q"] == "Bob"
+
+
+def test_autosave_answers_keep_mine_overrides_changes_seen_at_the_base_version():
+    call = CallFactory()
+    add_question(call, "q")
+    application = ApplicationFactory(call=call)
+    alice, bob = member_of(application.organisation), member_of(application.organisation)
+    services.autosave(application=application, by=bob, base_version=0, changes={"q": "Bob"})
+    # Alice's page still shows "" but she saw Bob's version 1 in the conflict and keeps hers.
+    result = services.autosave_answers(
+        application=application,
+        by=alice,
+        changes={"q": "Alice"},
+        shown={"q": ""},
+        base_version=1,
+        keep_mine=True,
+    )
+    assert result.saved
+    assert result.application.answers["q"] == "Alice"
+    assert result.shown == {"q": "Alice"}
+
+
+def test_autosave_answers_reports_what_colleagues_changed_meanwhile():
+    call = CallFactory()
+    add_question(call, "mine")
+    add_question(call, "theirs")
+    add_question(call, "same")
+    application = ApplicationFactory(call=call)
+    alice, bob = member_of(application.organisation), member_of(application.organisation)
+    services.autosave(
+        application=application, by=bob, base_version=0, changes={"theirs": "B", "same": "S"}
+    )
+    result = services.autosave_answers(
+        application=application,
+        by=alice,
+        changes={"mine": "A"},
+        # Alice's page shows Bob's "same" already, not his "theirs"; "gone" is no question.
+        shown={"mine": "", "theirs": "", "same": "S", "gone": "?"},
+        base_version=0,
+    )
+    assert result.saved
+    assert result.shown == {"mine": "A", "theirs": "", "same": "S", "gone": "?"}
+    assert [question.key for question in result.others] == ["theirs"]
+
+
+def test_changed_by_others_ignores_ones_own_changes_and_older_versions():
+    call = CallFactory()
+    add_question(call, "q")
+    application = ApplicationFactory(call=call)
+    alice = member_of(application.organisation)
+    saved = services.autosave(application=application, by=alice, base_version=0, changes={"q": "A"})
+    shown = {"q": ""}
+    assert services.changed_by_others(saved, by=alice, base_version=0, shown=shown) == []
+    bob = member_of(application.organisation)
+    assert services.changed_by_others(saved, by=bob, base_version=1, shown=shown) == []
+    assert [
+        q.key for q in services.changed_by_others(saved, by=bob, base_version=0, shown=shown)
+    ] == ["q"]

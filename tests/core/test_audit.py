@@ -1,10 +1,11 @@
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 
 from qmi.core import audit
 from qmi.core.textdiff import html_diff
-from tests.factories import EditionFactory, PhaseFactory
+from tests.factories import EditionFactory, PhaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +28,6 @@ def test_audit_entries_are_visible_on_the_object_page_for_staff(staff_client, st
 
 
 def test_full_audit_list_is_paginated_and_staff_only(client, staff_client, staff):
-    from django.contrib.contenttypes.models import ContentType
-
-    from tests.factories import UserFactory
-
     edition = EditionFactory()
     for number in range(60):
         audit.record(

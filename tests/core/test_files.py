@@ -1,22 +1,11 @@
 """The upload checker every app uses (documents, message attachments, templates of the form builder)."""
 
-import io
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qmi.core.files import accept_attribute, check_upload, clean_name
-
-
-def pdf_bytes():
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=72, height=72)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+from tests.utils import pdf_bytes
 
 
 def test_a_pdf_is_accepted_under_our_name_with_its_hash():

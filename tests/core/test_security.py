@@ -1,9 +1,11 @@
 import json
 import os
+import re
 import subprocess
 import sys
 
 import pytest
+from django.db import connection
 
 from tests.factories import EditionFactory
 
@@ -20,8 +22,6 @@ def test_pages_carry_a_csp_without_inline_script(client):
 
 @pytest.mark.django_db
 def test_pages_render_no_inline_script(staff_client):
-    import re
-
     edition = EditionFactory()
     for url in ["/", "/gestion/", f"/gestion/editions/{edition.pk}/", "/compte/login/"]:
         html = staff_client.get(url).content.decode()
@@ -68,8 +68,6 @@ def test_settings_refuse_to_start_without_a_secret_key_in_production(tmp_path):
 
 @pytest.mark.django_db
 def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
-    from django.db import connection
-
     def broken_cursor(*args, **kwargs):
         raise connection.Database.OperationalError("down")
 

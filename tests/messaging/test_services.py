@@ -1,13 +1,9 @@
 """Message threads: posting, who must answer, notifications, attachments, unread counts, FAQ."""
 
-import io
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 
 from qmi.calls.models import FaqEntry
 from qmi.calls.services import faq as calls_services
@@ -23,28 +19,10 @@ from tests.factories import (
     UserFactory,
     staff_user,
 )
+from tests.utils import executable_upload, pdf_upload, stored_files
 
 pytestmark = pytest.mark.django_db
 Awaiting = Thread.Awaiting
-
-
-def pdf_file(name="budget.pdf"):
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=72, height=72)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
-
-
-def executable_file(name="facture.pdf"):
-    return SimpleUploadedFile(name, b"MZ" + b"\0" * 200, content_type="application/pdf")
-
-
-def stored_files():
-    root = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
 
 
 @pytest.fixture
@@ -123,7 +101,7 @@ def test_applicant_message_emails_operator_staff_with_link_and_no_attachment(
             by=applicant,
             subject=application,
             body="Le budget est-il plafonné ?",
-            attachments=[pdf_file()],
+            attachments=[pdf_upload()],
         )
     )
     assert [email.to for email in mail.outbox] == [[operator.email]]
@@ -159,7 +137,7 @@ def test_executable_attachment_is_refused_and_nothing_is_stored(application, app
                 by=applicant,
                 subject=application,
                 body="Voici la facture",
-                attachments=[pdf_file(), executable_file()],
+                attachments=[pdf_upload(), executable_upload()],
             )
         )
     assert "programme" in " ".join(refused.value.message_dict["attachments"])
@@ -175,7 +153,7 @@ def test_pdf_attachment_is_stored_under_our_name(application, applicant):
         by=applicant,
         subject=application,
         body="Budget joint",
-        attachments=[pdf_file("Budget 2024.pdf")],
+        attachments=[pdf_upload("Budget 2024.pdf")],
     )
     attachment = message.attachments.get()
     assert attachment.name == "Budget_2024.pdf"
@@ -192,7 +170,7 @@ def test_too_many_attachments_are_refused(application, applicant):
             by=applicant,
             subject=application,
             body="Six fichiers",
-            attachments=[pdf_file(f"f{i}.pdf") for i in range(services.MAX_ATTACHMENTS + 1)],
+            attachments=[pdf_upload(f"f{i}.pdf") for i in range(services.MAX_ATTACHMENTS + 1)],
         )
     assert not Message.objects.exists()
 
@@ -350,8 +328,6 @@ def test_unread_count_is_one_query_for_staff_and_applicants(
 
 
 def test_database_refuses_a_second_thread_for_an_application(application, applicant):
-    from django.db import IntegrityError, transaction
-
     thread = services.post_about(by=applicant, subject=application, body="Question").thread
     with pytest.raises(IntegrityError), transaction.atomic():
         Thread.objects.create(

@@ -1,8 +1,6 @@
 """Message thread pages: who sees what (404 for everyone else), forms, lists and their query counts."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from qmi.calls.models import FaqEntry
 from qmi.messaging import queries, services
@@ -14,7 +12,7 @@ from tests.factories import (
     OrganisationFactory,
     staff_user,
 )
-from tests.messaging.test_services import executable_file, pdf_file
+from tests.utils import assert_constant_queries, executable_upload, pdf_upload
 
 pytestmark = pytest.mark.django_db
 Awaiting = Thread.Awaiting
@@ -36,7 +34,7 @@ def thread(application, applicant):
         by=applicant,
         subject=application,
         body="Ligne 1\n<b>Ligne 2</b>",
-        attachments=[pdf_file()],
+        attachments=[pdf_upload()],
     ).thread
 
 
@@ -116,7 +114,7 @@ def test_refused_attachment_keeps_the_typed_text(client, applicant, thread):
     client.force_login(applicant)
     response = client.post(
         f"/messages/{thread.pk}/",
-        {"body": "Texte long et précieux", "attachments": [executable_file()]},
+        {"body": "Texte long et précieux", "attachments": [executable_upload()]},
     )
     assert response.status_code == 400
     content = response.content.decode()
@@ -290,21 +288,13 @@ def _threads(count, organisation):
         )
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries), len(response.context["page"].object_list)
-
-
 def test_inbox_query_count_does_not_grow_with_threads(staff_client):
     organisation = OrganisationFactory()
     _threads(2, organisation)
-    few, shown_few = _queries(staff_client, "/gestion/messages/")
-    _threads(18, organisation)
-    many, shown_many = _queries(staff_client, "/gestion/messages/")
-    assert (shown_few, shown_many) == (2, 20)
-    assert few == many
+    large = assert_constant_queries(
+        staff_client, "/gestion/messages/", grow=lambda: _threads(18, organisation)
+    )
+    assert len(large.response.context["page"].object_list) == 20
 
 
 def test_my_messages_query_count_does_not_grow_with_threads(client):
@@ -312,11 +302,8 @@ def test_my_messages_query_count_does_not_grow_with_threads(client):
     person = MembershipFactory(organisation=organisation).user
     client.force_login(person)
     _threads(2, organisation)
-    few, shown_few = _queries(client, "/messages/")
-    _threads(18, organisation)
-    many, shown_many = _queries(client, "/messages/")
-    assert (shown_few, shown_many) == (2, 20)
-    assert few == many
+    large = assert_constant_queries(client, "/messages/", grow=lambda: _threads(18, organisation))
+    assert len(large.response.context["page"].object_list) == 20
 
 
 def test_my_messages_lists_only_my_organisations_threads_with_unread(

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from qmi.core.audit import entries_for
 from qmi.core.models import AuditEntry
 from qmi.programmes.models import Stage
 from tests.factories import (
@@ -98,7 +99,6 @@ def test_every_backoffice_edit_leaves_an_audit_entry(staff_client, staff):
         entries = AuditEntry.objects.order_by("-pk")[: AuditEntry.objects.count() - before]
         assert entries, url
         assert all(entry.actor == staff for entry in entries), url
-    from qmi.core.audit import entries_for
 
     district = entries_for(participation).get(action="updated")
     assert district.changes == {"district": ["Avant", "Après"]}

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qmi.core.audit import entries_for
 from qmi.core.models import AuditEntry
@@ -101,8 +102,6 @@ SECTOR = {
 
 
 def test_uploading_a_sector_file_saves_it_with_its_area(staff_client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     participation = EditionCommuneFactory()
     upload = SimpleUploadedFile(
         "blagis.geojson",
@@ -136,8 +135,6 @@ def test_drawn_sector_outside_the_commune_is_refused_next_to_the_field(staff_cli
 
 
 def test_sector_file_that_is_not_geojson_is_refused(staff_client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     participation = EditionCommuneFactory()
     upload = SimpleUploadedFile(
         "secteur.geojson", b"\x89PNG\r\n\x1a\n\x00\x00", content_type="image/png"
@@ -150,8 +147,6 @@ def test_sector_file_that_is_not_geojson_is_refused(staff_client):
 
 
 def test_sector_file_over_the_size_limit_is_refused(staff_client, settings):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     settings.QMI_SECTOR_MAX_BYTES = 1024
     participation = EditionCommuneFactory()
     body = json.dumps({"type": "Feature", "properties": {"pad": "x" * 2000}, "geometry": SECTOR})

@@ -1,14 +1,14 @@
 import datetime
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from qmi.core.audit import entries_for
 from qmi.core.models import AuditEntry
 from qmi.core.workflow import TransitionNotAllowed
 from qmi.programmes import services
 from qmi.programmes.models import Edition, Phase, Stage
-from tests.factories import EditionFactory, PhaseFactory, UserFactory
+from tests.factories import EditionFactory, PhaseFactory, ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +125,6 @@ def test_phase_can_be_moved_without_overlapping_itself(staff_client):
 
 def test_service_refuses_overlap_even_without_the_form(staff):
     phase = PhaseFactory(starts_on=datetime.date(2024, 1, 1), ends_on=datetime.date(2024, 3, 1))
-    from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
         services.save_phase(
@@ -139,8 +138,6 @@ def test_service_refuses_overlap_even_without_the_form(staff):
 
 
 def test_edition_create_and_edit_leave_audit_entries(staff_client, staff):
-    from tests.factories import ProgrammeFactory
-
     programme = ProgrammeFactory()
     response = staff_client.post(
         "/gestion/editions/nouvelle/",

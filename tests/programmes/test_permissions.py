@@ -39,7 +39,7 @@ def backoffice_urls(edition_commune):
     edition = edition_commune.edition
     phase = edition.phases.first() or PhaseFactory(edition=edition)
     return [
-        ("get", reverse("programmes:backoffice")),
+        ("get", reverse("portal:backoffice")),
         ("get", reverse("programmes:edition_create")),
         ("get", reverse("programmes:edition", args=[edition.pk])),
         ("get", reverse("programmes:edition_edit", args=[edition.pk])),

@@ -9,12 +9,11 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from qmi.programmes.models import Commune, Sector, Stage
 from tests.factories import (
+    CallFactory,
     ChallengeFactory,
     CommuneFactory,
     EditionCommuneFactory,
@@ -22,6 +21,7 @@ from tests.factories import (
     PhaseFactory,
     ThemeFactory,
 )
+from tests.utils import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -207,29 +207,21 @@ def test_home_shows_ten_newest_editions_at_most(client):
     assert html.index("Édition n°12<") < html.index("Édition n°11<")
 
 
-def _home_queries(client):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("showcase:home"))
-    assert response.status_code == 200
-    return len(queries), response.content.decode()
-
-
 def test_home_query_count_does_not_grow_with_editions_and_communes(client):
     first = edition_in_experimentation()
     for index in range(2):
         commune_with_challenge(first, f"Commune A{index}", f"Quartier A{index}")
-    small_count, _ = _home_queries(client)
 
-    for index in range(2, 5):
-        commune_with_challenge(first, f"Commune A{index}", f"Quartier A{index}")
-    for number in range(3):
-        edition = edition_in_experimentation()
-        for index in range(5):
-            commune_with_challenge(edition, f"Commune {number}-{index}", f"Quartier {number}")
-    large_count, html = _home_queries(client)
+    def grow():
+        for index in range(2, 5):
+            commune_with_challenge(first, f"Commune A{index}", f"Quartier A{index}")
+        for number in range(3):
+            edition = edition_in_experimentation()
+            for index in range(5):
+                commune_with_challenge(edition, f"Commune {number}-{index}", f"Quartier {number}")
 
-    assert "Commune 2-4" in html  # the larger data set is really rendered
-    assert large_count == small_count
+    large = assert_constant_queries(client, reverse("showcase:home"), grow=grow, warm=False)
+    assert "Commune 2-4" in large.content.decode()  # the larger data set is really rendered
 
 
 # Edition page ------------------------------------------------------------------
@@ -265,17 +257,14 @@ def test_edition_page_query_count_does_not_grow_with_communes(client):
     edition = edition_in_experimentation()
     for index in range(2):
         commune_with_challenge(edition, f"Commune {index}", f"Quartier {index}")
-    with CaptureQueriesContext(connection) as small:
-        client.get(edition.get_absolute_url())
 
-    for index in range(2, 8):
-        commune_with_challenge(edition, f"Commune {index}", f"Quartier {index}")
-    EditionCommuneFactory(edition=edition)  # no challenge yet
-    with CaptureQueriesContext(connection) as large:
-        html = client.get(edition.get_absolute_url()).content.decode()
+    def grow():
+        for index in range(2, 8):
+            commune_with_challenge(edition, f"Commune {index}", f"Quartier {index}")
+        EditionCommuneFactory(edition=edition)  # no challenge yet
 
-    assert "Défi de Commune 7" in html
-    assert len(large) == len(small)
+    large = assert_constant_queries(client, edition.get_absolute_url(), grow=grow, warm=False)
+    assert "Défi de Commune 7" in large.content.decode()
 
 
 def test_edition_page_of_non_public_edition_is_404(client):
@@ -448,8 +437,6 @@ def test_home_with_demo_data_shows_both_editions_and_ten_communes(client):
 
 @pytest.mark.django_db
 def test_home_and_edition_pages_link_to_their_calls(client):
-    from tests.factories import CallFactory
-
     call = CallFactory(title="Appel ouvert aux communes")
     draft = CallFactory(edition=call.edition, title="Appel en préparation", status="draft")
     home = client.get("/").content.decode()

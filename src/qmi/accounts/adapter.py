@@ -4,8 +4,6 @@ from django.utils import translation
 
 from qmi.mail.services import send_rendered
 
-from .queries import landing_url_for
-
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
@@ -15,10 +13,6 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
-
-    def get_login_redirect_url(self, request):
-        """Straight to the home of the person's role (a `?next=` still wins, allauth sees to it)."""
-        return landing_url_for(request.user)
 
     def render_mail(self, template_prefix, email, context, headers=None):
         """allauth's e-mails are signed with the platform's address, not the request's host."""

@@ -1,34 +1,9 @@
 """Reads used by the accounts views, each in a fixed number of queries."""
 
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from .models import Invitation, Membership, Organisation
-
-
-def landing_url_for(user):
-    """Where a person lands after logging in: the home of their role.
-
-    Staff go to the back office; someone with exactly one space (one commune
-    workspace, or else one organisation) goes straight into it; everyone else,
-    and anyone with an invitation waiting, lands on "Mon espace", which lists
-    what they have.
-    """
-    from qmi.programmes.queries import workspaces_for
-
-    if user.has_perm("accounts.access_backoffice"):
-        return reverse("programmes:backoffice")
-    if pending_invitations_for(user).exists():
-        return reverse("accounts:home")
-    workspaces = list(workspaces_for(user)[:2])
-    if len(workspaces) == 1:
-        return reverse("programmes:workspace", kwargs={"pk": workspaces[0].pk})
-    if not workspaces:
-        organisation_ids = list(personal_organisations(user).values_list("pk", flat=True)[:2])
-        if len(organisation_ids) == 1:
-            return reverse("accounts:organisation", kwargs={"pk": organisation_ids[0]})
-    return reverse("accounts:home")
 
 
 def personal_organisations(user):

@@ -4,7 +4,6 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("espace/", views.home, name="home"),
     path("compte/profil/", views.profile, name="profile"),
     path("organisations/nouvelle/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),

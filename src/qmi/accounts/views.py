@@ -37,26 +37,6 @@ def _run_form(request, form, save):
 
 
 @login_required
-def home(request):
-    """Each person lands on the home of their role; this page lists what they have."""
-    user = request.user
-    landing = queries.landing_url_for(user)
-    if landing != reverse("accounts:home"):
-        return redirect(landing)
-    from qmi.programmes.queries import workspaces_for
-
-    return render(
-        request,
-        "accounts/home.html",
-        {
-            "workspaces": list(workspaces_for(user)[:50]),
-            "organisations": list(queries.personal_organisations(user).order_by("name")[:50]),
-            "invitations": list(queries.pending_invitations_for(user)[:20]),
-        },
-    )
-
-
-@login_required
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
@@ -146,7 +126,7 @@ def _organisation_context(request, organisation, *, invitation_form=None):
         content_type = ContentType.objects.get_for_model(Organisation)
         context["audit_entries"] = entries_for(organisation)[:20]
         context["audit_more_url"] = reverse(
-            "core:audit", kwargs={"content_type": content_type.pk, "object_id": organisation.pk}
+            "portal:audit", kwargs={"content_type": content_type.pk, "object_id": organisation.pk}
         )
     return context
 
@@ -263,7 +243,7 @@ def member_update(request, pk, membership_pk):
                 },
             )
     if not request.user.has_perm("accounts.view_organisation", organisation):
-        return redirect("accounts:home")
+        return redirect("portal:home")
     return redirect(reverse("accounts:organisation", kwargs={"pk": pk}) + "#members")
 
 
@@ -285,7 +265,7 @@ def member_remove(request, pk, membership_pk):
         )
     # Someone who removed themselves can no longer see the organisation.
     if not request.user.has_perm("accounts.view_organisation", organisation):
-        return redirect("accounts:home")
+        return redirect("portal:home")
     return redirect(reverse("accounts:organisation", kwargs={"pk": pk}) + "#members")
 
 

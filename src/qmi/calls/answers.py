@@ -61,57 +61,88 @@ def problems(question, value, *, ranking_choices=()):
     """Reasons this answer cannot be submitted, empty when it can."""
     if is_empty(value):
         return [_("Réponse obligatoire.")] if question.required else []
-    kind, config = question.kind, question.config
+    check = PROBLEMS_BY_KIND.get(question.kind)
+    return check(question, value, ranking_choices) if check else []
+
+
+# One check per kind, called with (question, value, ranking choices) on a non-empty answer.
+
+
+def _short_text_problems(question, value, ranking_choices):
+    limit = int(question.config.get("max_length") or 300)
+    if len(value) > limit:
+        return [_("%(count)s caractères au maximum.") % {"count": limit}]
+    return []
+
+
+def _long_text_problems(question, value, ranking_choices):
+    limit = int(question.config.get("max_chars") or 5000)
+    if len(value) > limit:
+        return [
+            _("%(count)s caractères au maximum (actuellement %(current)s).")
+            % {"count": limit, "current": len(value)}
+        ]
+    return []
+
+
+def _single_choice_problems(question, value, ranking_choices):
+    if value not in choices_of(question):
+        return [_("Choisissez une réponse dans la liste.")]
+    return []
+
+
+def _multiple_choice_problems(question, value, ranking_choices):
+    if any(item not in choices_of(question) for item in value):
+        return [_("Choisissez des réponses dans la liste.")]
+    return []
+
+
+def _yes_no_problems(question, value, ranking_choices):
+    if value not in ("yes", "no"):
+        return [_("Répondez par oui ou par non.")]
+    return []
+
+
+def _date_problems(question, value, ranking_choices):
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return [_("Saisissez une date valide.")]
+    return []
+
+
+def _email_problems(question, value, ranking_choices):
+    try:
+        EmailValidator()(value)
+    except ValidationError:
+        return [_("Saisissez une adresse e-mail valide.")]
+    return []
+
+
+def _url_problems(question, value, ranking_choices):
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return [_("Saisissez une adresse web complète, commençant par https://.")]
+    return []
+
+
+def _phone_problems(question, value, ranking_choices):
+    if not PHONE.match(value):
+        return [_("Saisissez un numéro de téléphone valide.")]
+    return []
+
+
+def _ranking_problems(question, value, ranking_choices):
     found = []
-    if kind in (Question.Kind.SHORT_TEXT, Question.Kind.ADDRESS):
-        limit = int(config.get("max_length") or 300)
-        if len(value) > limit:
-            found.append(_("%(count)s caractères au maximum.") % {"count": limit})
-    elif kind == Question.Kind.LONG_TEXT:
-        limit = int(config.get("max_chars") or 5000)
-        if len(value) > limit:
-            found.append(
-                _("%(count)s caractères au maximum (actuellement %(current)s).")
-                % {"count": limit, "current": len(value)}
-            )
-    elif kind == Question.Kind.SINGLE_CHOICE:
-        if value not in choices_of(question):
-            found.append(_("Choisissez une réponse dans la liste."))
-    elif kind == Question.Kind.MULTIPLE_CHOICE:
-        if any(item not in choices_of(question) for item in value):
-            found.append(_("Choisissez des réponses dans la liste."))
-    elif kind == Question.Kind.YES_NO:
-        if value not in ("yes", "no"):
-            found.append(_("Répondez par oui ou par non."))
-    elif kind == Question.Kind.NUMBER:
-        found += _number_problems(value, config)
-    elif kind == Question.Kind.DATE:
-        try:
-            datetime.date.fromisoformat(value)
-        except ValueError:
-            found.append(_("Saisissez une date valide."))
-    elif kind == Question.Kind.EMAIL:
-        try:
-            EmailValidator()(value)
-        except ValidationError:
-            found.append(_("Saisissez une adresse e-mail valide."))
-    elif kind == Question.Kind.URL:
-        try:
-            URLValidator(schemes=["http", "https"])(value)
-        except ValidationError:
-            found.append(_("Saisissez une adresse web complète, commençant par https://."))
-    elif kind == Question.Kind.PHONE:
-        if not PHONE.match(value):
-            found.append(_("Saisissez un numéro de téléphone valide."))
-    elif kind == Question.Kind.COMMUNE_RANKING:
-        allowed = {str(choice) for choice in ranking_choices}
-        if any(item not in allowed for item in value):
-            found.append(_("Une commune choisie ne participe pas à cet appel."))
-        if len(set(value)) != len(value):
-            found.append(_("Chaque commune ne peut être classée qu'une fois."))
-        limit = config.get("max_ranked")
-        if limit and len(value) > int(limit):
-            found.append(_("Classez au plus %(count)s communes.") % {"count": limit})
+    allowed = {str(choice) for choice in ranking_choices}
+    if any(item not in allowed for item in value):
+        found.append(_("Une commune choisie ne participe pas à cet appel."))
+    if len(set(value)) != len(value):
+        found.append(_("Chaque commune ne peut être classée qu'une fois."))
+    limit = question.config.get("max_ranked")
+    if limit and len(value) > int(limit):
+        found.append(_("Classez au plus %(count)s communes.") % {"count": limit})
     return found
 
 
@@ -128,3 +159,21 @@ def _number_problems(value, config):
     if maximum is not None and number > Decimal(str(maximum)):
         return [_("Le nombre doit être au plus %(max)s.") % {"max": maximum}]
     return []
+
+
+PROBLEMS_BY_KIND = {
+    Question.Kind.SHORT_TEXT: _short_text_problems,
+    Question.Kind.ADDRESS: _short_text_problems,
+    Question.Kind.LONG_TEXT: _long_text_problems,
+    Question.Kind.SINGLE_CHOICE: _single_choice_problems,
+    Question.Kind.MULTIPLE_CHOICE: _multiple_choice_problems,
+    Question.Kind.YES_NO: _yes_no_problems,
+    Question.Kind.NUMBER: lambda question, value, _ranking: _number_problems(
+        value, question.config
+    ),
+    Question.Kind.DATE: _date_problems,
+    Question.Kind.EMAIL: _email_problems,
+    Question.Kind.URL: _url_problems,
+    Question.Kind.PHONE: _phone_problems,
+    Question.Kind.COMMUNE_RANKING: _ranking_problems,
+}

@@ -75,6 +75,33 @@ def label_positions(count, limit=MAX_LABELS):
     return indexes
 
 
+@dataclasses.dataclass(frozen=True)
+class Scale:
+    """Where a day's index and a count fall in the plot area."""
+
+    count: int  # days
+    top: int  # the count drawn at the top of the plot, at least 1
+    plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+
+    @classmethod
+    def fit(cls, count, series):
+        peak = max((max(one.values, default=0) for one in series), default=0)
+        return cls(count=count, top=max(peak, 1))
+
+    @property
+    def bottom(self):
+        return MARGIN_TOP + self.plot_h
+
+    def x(self, index):
+        if self.count <= 1:
+            return MARGIN_LEFT + self.plot_w / 2
+        return MARGIN_LEFT + index * self.plot_w / (self.count - 1)
+
+    def y(self, value):
+        return self.bottom - value * self.plot_h / self.top
+
+
 def line_chart(
     *,
     chart_id: str,
@@ -94,22 +121,25 @@ def line_chart(
     for one in series:
         if len(one.values) != count:
             raise ValueError(f"series {one.label!r} has {len(one.values)} values for {count} days")
-    peak = max((max(one.values, default=0) for one in series), default=0)
-    top = max(peak, 1)
-    plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-    plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
-    bottom = MARGIN_TOP + plot_h
-
-    def x(index):
-        if count <= 1:
-            return MARGIN_LEFT + plot_w / 2
-        return MARGIN_LEFT + index * plot_w / (count - 1)
-
-    def y(value):
-        return bottom - value * plot_h / top
-
-    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    scale = Scale.fit(count, series)
     parts = [
+        *chart_opening(chart_id=chart_id, title=title, description=description),
+        *chart_axes(scale, days, day_label),
+        *(part for one in series for part in chart_series(scale, one)),
+        *chart_legend(series),
+        "</svg>",
+    ]
+    svg = "".join(parts)
+    if standalone:
+        svg = '<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n"
+    # Every text and attribute above is escaped.
+    return mark_safe(svg)
+
+
+def chart_opening(*, chart_id, title, description):
+    """The `<svg>` element opened, named and described, on a white background."""
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    return [
         "<svg "
         + _attrs(
             xmlns="http://www.w3.org/2000/svg",
@@ -128,90 +158,103 @@ def line_chart(
         _element("title", title, id=title_id),
         _element("desc", description, id=desc_id),
         _element("rect", x=0, y=0, width=WIDTH, height=HEIGHT, fill="#fff", class_="chart-bg"),
-        # Axes and the line of the maximum, labelled with its value.
+    ]
+
+
+def chart_axes(scale, days, day_label):
+    """Axes, the line of the maximum labelled with its value, and the labelled day ticks."""
+    left, right, bottom, top_y = (
+        MARGIN_LEFT,
+        MARGIN_LEFT + scale.plot_w,
+        scale.bottom,
+        scale.y(scale.top),
+    )
+    parts = [
         '<g class="chart-axes">',
         _element(
             "line",
-            x1=MARGIN_LEFT,
-            y1=_number(y(top)),
-            x2=MARGIN_LEFT + plot_w,
-            y2=_number(y(top)),
+            x1=left,
+            y1=_number(top_y),
+            x2=right,
+            y2=_number(top_y),
             stroke=LINE,
             stroke_dasharray="2 3",
             class_="chart-grid",
         ),
-        _element("line", x1=MARGIN_LEFT, y1=MARGIN_TOP, x2=MARGIN_LEFT, y2=bottom, stroke=MUTED),
-        _element(
-            "line", x1=MARGIN_LEFT, y1=bottom, x2=MARGIN_LEFT + plot_w, y2=bottom, stroke=MUTED
-        ),
+        _element("line", x1=left, y1=MARGIN_TOP, x2=left, y2=bottom, stroke=MUTED),
+        _element("line", x1=left, y1=bottom, x2=right, y2=bottom, stroke=MUTED),
         _element(
             "text",
-            top,
-            x=MARGIN_LEFT - 6,
-            y=_number(y(top) + 4),
+            scale.top,
+            x=left - 6,
+            y=_number(top_y + 4),
             text_anchor="end",
             fill=INK,
             class_="chart-max",
         ),
-        _element("text", 0, x=MARGIN_LEFT - 6, y=bottom + 4, text_anchor="end", fill=MUTED),
+        _element("text", 0, x=left - 6, y=bottom + 4, text_anchor="end", fill=MUTED),
     ]
-    for index in label_positions(count):
-        anchor = "middle"
-        if count > 1 and index == 0:
-            anchor = "start"
-        elif count > 1 and index == count - 1:
-            anchor = "end"
-        parts.append(
-            _element(
-                "line",
-                x1=_number(x(index)),
-                y1=bottom,
-                x2=_number(x(index)),
-                y2=bottom + 4,
-                stroke=MUTED,
-            )
-        )
+    for index in label_positions(scale.count):
+        x = _number(scale.x(index))
+        parts.append(_element("line", x1=x, y1=bottom, x2=x, y2=bottom + 4, stroke=MUTED))
         parts.append(
             _element(
                 "text",
                 day_label(days[index]),
-                x=_number(x(index)),
+                x=x,
                 y=bottom + 18,
-                text_anchor=anchor,
+                text_anchor=tick_anchor(index, scale.count),
                 fill=MUTED,
                 class_="chart-day",
             )
         )
     parts.append("</g>")
+    return parts
 
-    for one in series:
+
+def tick_anchor(index, count):
+    """The first and last day labels align inwards so they stay inside the chart."""
+    if count > 1 and index == 0:
+        return "start"
+    if count > 1 and index == count - 1:
+        return "end"
+    return "middle"
+
+
+def chart_series(scale, one):
+    """One series: its polyline, and a dot per day when the days are few enough to tell apart."""
+    parts = [f'<g class="chart-series {escape(one.css_class)}">']
+    if scale.count:
         points = " ".join(
-            f"{_number(x(i))},{_number(y(value))}" for i, value in enumerate(one.values)
+            f"{_number(scale.x(i))},{_number(scale.y(value))}" for i, value in enumerate(one.values)
         )
-        parts.append(f'<g class="chart-series {escape(one.css_class)}">')
-        if count:
-            parts.append(
-                _element(
-                    "polyline",
-                    points=points,
-                    fill="none",
-                    stroke=one.colour,
-                    stroke_width=2,
-                    stroke_dasharray=one.dash,
-                    stroke_linejoin="round",
-                )
+        parts.append(
+            _element(
+                "polyline",
+                points=points,
+                fill="none",
+                stroke=one.colour,
+                stroke_width=2,
+                stroke_dasharray=one.dash,
+                stroke_linejoin="round",
             )
-        if count <= MAX_MARKERS:
-            parts.extend(
-                _element("circle", cx=_number(x(i)), cy=_number(y(value)), r=3, fill=one.colour)
-                for i, value in enumerate(one.values)
+        )
+    if scale.count <= MAX_MARKERS:
+        parts.extend(
+            _element(
+                "circle", cx=_number(scale.x(i)), cy=_number(scale.y(value)), r=3, fill=one.colour
             )
-        parts.append("</g>")
+            for i, value in enumerate(one.values)
+        )
+    parts.append("</g>")
+    return parts
 
-    # Legend, under the day labels.
+
+def chart_legend(series):
+    """The legend, under the day labels: each series' line sample, label and total."""
     legend_y = HEIGHT - 16
     cursor = MARGIN_LEFT
-    parts.append('<g class="chart-legend">')
+    parts = ['<g class="chart-legend">']
     for one in series:
         parts.append(
             _element(
@@ -229,9 +272,4 @@ def line_chart(
         parts.append(_element("text", text, x=cursor + 30, y=legend_y, fill=INK))
         cursor += 30 + 7 * len(text) + 24
     parts.append("</g>")
-    parts.append("</svg>")
-    svg = "".join(parts)
-    if standalone:
-        svg = '<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n"
-    # Every text and attribute above is escaped.
-    return mark_safe(svg)
+    return parts

@@ -155,25 +155,36 @@ def _theme_rows(calls, themes):
             if value in (None, "", []):
                 continue
             if key in own_ranking and isinstance(value, list):
-                for item in value:
-                    try:
-                        theme = commune_theme.get(int(item))
-                    except (TypeError, ValueError):
-                        continue
-                    if theme:
-                        found_themes.add(theme)
+                found_themes |= _ranked_themes(value, commune_theme)
             elif key in own_choice and isinstance(value, str) and value.strip() in themes:
                 found_themes.add(themes[value.strip()])
         for theme in found_themes or {None}:
-            bucket = found[row["call_id"]][theme]
-            bucket["started"].add(row["organisation_id"])
-            if row["submitted_at"] is not None:
-                bucket["submitted"].add(row["organisation_id"])
-            if row["status"] == Status.COMPLETE:
-                bucket["complete"].add(row["organisation_id"])
-            elif row["status"] == Status.INADMISSIBLE:
-                bucket["inadmissible"].add(row["organisation_id"])
+            _count_organisation(found[row["call_id"]][theme], row)
     return found
+
+
+def _ranked_themes(ranking, commune_theme):
+    """Themes of the challenges of the ranked communes (EditionCommune ids as text)."""
+    found = set()
+    for item in ranking:
+        try:
+            theme = commune_theme.get(int(item))
+        except (TypeError, ValueError):
+            continue
+        if theme:
+            found.add(theme)
+    return found
+
+
+def _count_organisation(bucket, row):
+    """Add the row's organisation to the measures its application reached."""
+    bucket["started"].add(row["organisation_id"])
+    if row["submitted_at"] is not None:
+        bucket["submitted"].add(row["organisation_id"])
+    if row["status"] == Status.COMPLETE:
+        bucket["complete"].add(row["organisation_id"])
+    elif row["status"] == Status.INADMISSIBLE:
+        bucket["inadmissible"].add(row["organisation_id"])
 
 
 # Assembly ---------------------------------------------------------------------

@@ -93,6 +93,6 @@ def audit_context(user, obj):
     return {
         "audit_entries": entries_for(obj)[:20],
         "audit_more_url": reverse(
-            "core:audit", kwargs={"content_type": content_type.pk, "object_id": obj.pk}
+            "portal:audit", kwargs={"content_type": content_type.pk, "object_id": obj.pk}
         ),
     }

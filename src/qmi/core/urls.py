@@ -6,5 +6,4 @@ app_name = "core"
 urlpatterns = [
     path("langue/", views.set_language, name="set_language"),
     path("csp-report/", views.csp_report, name="csp_report"),
-    path("gestion/journal/<int:content_type>/<int:object_id>/", views.audit_list, name="audit"),
 ]

@@ -1,10 +1,8 @@
 import json
 import logging
 
-from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
@@ -45,27 +43,6 @@ def set_language(request):
             request.user.language = language
             request.user.save(update_fields=["language"])
     return response
-
-
-def audit_list(request, content_type, object_id):
-    """The whole trail of one object, for operator staff."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from qmi.accounts.access import backoffice_required
-
-    @backoffice_required
-    def view(request):
-        ct = get_object_or_404(ContentType, pk=content_type)
-        model = ct.model_class()
-        if model is None:
-            raise Http404
-        obj = get_object_or_404(model, pk=object_id)
-        from .audit import entries_for
-
-        page = Paginator(entries_for(obj), 50).get_page(request.GET.get("page"))
-        return render(request, "core/audit_list.html", {"object": obj, "page": page})
-
-    return view(request)
 
 
 MAX_CSP_REPORT_BYTES = 16 * 1024

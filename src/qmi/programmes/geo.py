@@ -108,6 +108,18 @@ def _check_ring(ring):
 
 def parse_sector(text, *, max_bytes, commune_geometry=None):
     """Return a clean geometry from GeoJSON text, or raise a ValidationError saying why not."""
+    geometry = _extract_geometry(_load_json(text, max_bytes=max_bytes))
+    polygons = _rings(geometry)
+    _check_polygons(geometry)
+    clean = {"type": geometry["type"], "coordinates": geometry["coordinates"]}
+    if area_hectares(clean) <= 0:
+        raise ValidationError(_("Le contour a une surface nulle."), code="area")
+    if commune_geometry and polygons:
+        _check_near_commune(clean, commune_geometry)
+    return clean
+
+
+def _load_json(text, *, max_bytes):
     if len(text.encode("utf-8")) > max_bytes:
         raise ValidationError(
             _("Le fichier est trop volumineux (%(size)s Ko au maximum).")
@@ -115,13 +127,15 @@ def parse_sector(text, *, max_bytes, commune_geometry=None):
             code="size",
         )
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except (ValueError, RecursionError):
         raise ValidationError(
             _("Ce n'est pas un fichier GeoJSON valide (JSON illisible)."), code="json"
         ) from None
-    geometry = _extract_geometry(data)
-    polygons = _rings(geometry)
+
+
+def _check_polygons(geometry):
+    """Every polygon has closed rings of WGS 84 points, and not too many of them."""
     if geometry["type"] == "Polygon":
         polygons_to_check = [geometry.get("coordinates")]
     else:
@@ -141,20 +155,19 @@ def parse_sector(text, *, max_bytes, commune_geometry=None):
             % {"max": MAX_VERTICES},
             code="vertices",
         )
-    clean = {"type": geometry["type"], "coordinates": geometry["coordinates"]}
-    if area_hectares(clean) <= 0:
-        raise ValidationError(_("Le contour a une surface nulle."), code="area")
-    if commune_geometry and polygons:
-        distance = distance_outside_metres(clean, commune_geometry)
-        if distance > TOLERANCE_METRES:
-            raise ValidationError(
-                _(
-                    "Le secteur se trouve à %(km)s km de la commune : vérifiez le fichier (projection, commune choisie)."
-                )
-                % {"km": number_format(distance / 1000, 1)},
-                code="outside",
+
+
+def _check_near_commune(sector, commune_geometry):
+    """A sector far from its commune is most likely in the wrong projection or commune."""
+    distance = distance_outside_metres(sector, commune_geometry)
+    if distance > TOLERANCE_METRES:
+        raise ValidationError(
+            _(
+                "Le secteur se trouve à %(km)s km de la commune : vérifiez le fichier (projection, commune choisie)."
             )
-    return clean
+            % {"km": number_format(distance / 1000, 1)},
+            code="outside",
+        )
 
 
 def _metres_per_degree(lat):

@@ -4,7 +4,6 @@ from . import views
 
 app_name = "programmes"
 urlpatterns = [
-    path("gestion/", views.backoffice, name="backoffice"),
     path("gestion/editions/nouvelle/", views.edition_create, name="edition_create"),
     path("gestion/editions/<int:pk>/", views.edition_detail, name="edition"),
     path("gestion/editions/<int:pk>/modifier/", views.edition_edit, name="edition_edit"),

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
-from qmi.calls.funnel import recent_call_funnels
 from qmi.core.audit import audit_context
 from qmi.core.forms import apply_errors
 from qmi.core.textdiff import html_diff
@@ -32,14 +31,6 @@ from .models import ChallengeVersion, CommuneRole, Edition, Phase, Stage
 from .queries import editions_with_timeline, get_edition_commune_for, sector_map_data
 
 # Back office -----------------------------------------------------------------
-
-
-@backoffice_required
-def backoffice(request):
-    editions = editions_with_timeline(Edition.objects.order_by("-number"))
-    page = Paginator(editions, 10).get_page(request.GET.get("page"))
-    context = {"page": page, "call_funnels": recent_call_funnels()}
-    return render(request, "programmes/backoffice.html", context)
 
 
 @backoffice_required

@@ -203,6 +203,15 @@ def ranking_keys(call):
     )
 
 
+def sort_applications(queryset, sort):
+    """Order by a key of SORTS ("-" first for descending), else the most recent first."""
+    key = sort.lstrip("-")
+    if key in SORTS:
+        field = SORTS[key][0]
+        return queryset.order_by(f"-{field}" if sort.startswith("-") else field, "pk")
+    return queryset.order_by("-created_at", "-pk")
+
+
 class ApplicationFilterForm(forms.Form):
     """Filters of a call's applications, shared by the list and its CSV export."""
 
@@ -274,6 +283,10 @@ class ApplicationFilterForm(forms.Form):
             return queryset.order_by("-created_at", "-pk")
         self.is_valid()
         data = self.cleaned_data
+        return sort_applications(self._narrow(queryset, data), data.get("sort") or "")
+
+    def _narrow(self, queryset, data):
+        """The applications matching every filter given in `data`."""
         if data.get("status"):
             queryset = queryset.filter(status=data["status"])
         if data.get("kind"):
@@ -292,12 +305,7 @@ class ApplicationFilterForm(forms.Form):
             queryset = queryset.filter(label_links__label_id=data["label"])
         if data.get("theme"):
             queryset = self._filter_theme(queryset, data["theme"])
-        sort = data.get("sort") or ""
-        key = sort.lstrip("-")
-        if key in SORTS:
-            field = SORTS[key][0]
-            return queryset.order_by(f"-{field}" if sort.startswith("-") else field, "pk")
-        return queryset.order_by("-created_at", "-pk")
+        return queryset
 
     def _filter_theme(self, queryset, theme_id):
         """Applications aiming at a theme, by the rule of calls/funnel.py.

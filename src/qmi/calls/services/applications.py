@@ -5,7 +5,7 @@ answer records who changed it last and when (`answers_meta`), and every
 submission keeps a full snapshot. Every other change leaves an audit entry.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -146,6 +146,72 @@ def autosave(*, application, by, base_version, changes, originals=None):
         }
     application.save(update_fields=["answers", "answers_meta", "version", "updated_at"])
     return application
+
+
+@dataclass
+class AutosaveResult:
+    """What an autosave did, for the page that sent it.
+
+    `conflict` is set when nothing was saved because someone else changed the
+    same answer. `shown` is what the page shows once saved (its `original`, with
+    the saved answers); `others` the questions colleagues changed meanwhile,
+    whose new answer the page does not show yet.
+    """
+
+    application: Application
+    conflict: Conflict | None = None
+    shown: dict = field(default_factory=dict)
+    others: list = field(default_factory=list)
+
+    @property
+    def saved(self):
+        return self.conflict is None
+
+
+def autosave_answers(*, application, by, changes, shown, base_version, keep_mine=False):
+    """Autosave what a page changed; a conflict comes back in the result instead of raising.
+
+    `shown` are the answers the page was showing before the person edited it.
+    A change normally conflicts when its stored answer is no longer the one
+    shown; with `keep_mine` ("keep my version", after a conflict) only changes
+    made after `base_version` count, on purpose. Raises PermissionDenied when
+    the application may no longer be edited.
+    """
+    page = dict(shown)
+    try:
+        saved = autosave(
+            application=application,
+            by=by,
+            base_version=base_version,
+            changes=changes,
+            originals=None if keep_mine else dict(shown),
+        )
+    except Conflict as conflict:
+        return AutosaveResult(application=application, conflict=conflict, shown=page)
+    for key in changes:
+        page[key] = saved.answers.get(key)
+    others = changed_by_others(
+        saved, by=by, base_version=base_version, shown=page, skip=set(changes)
+    )
+    return AutosaveResult(application=saved, shown=page, others=others)
+
+
+def changed_by_others(application, *, by, base_version, shown, skip=()):
+    """Questions someone else changed after `base_version` to another answer than `shown`'s."""
+    candidates = []
+    for key in shown:
+        meta = application.answers_meta.get(key) or {}
+        if (
+            key not in skip
+            and meta.get("v", 0) > base_version
+            and meta.get("by") != by.pk
+            and application.answers.get(key) != shown.get(key)
+        ):
+            candidates.append(key)
+    if not candidates:
+        return []
+    questions = {q.key: q for q in questions_of(application.revision)}
+    return [questions[key] for key in candidates if key in questions]
 
 
 def current_documents(application):

@@ -265,96 +265,107 @@ def _positive_int(config, name, errors, *, maximum, message):
 
 def clean_config(kind, config):
     """Keep the settings the kind understands, checked; raise a ValidationError per field."""
-    config = config or {}
-    errors, clean = {}, {}
-    if kind in (Kind.SHORT_TEXT, Kind.ADDRESS):
-        value = _positive_int(
-            config,
-            "max_length",
-            errors,
-            maximum=1000,
-            message=_("Indiquez une longueur entre 1 et 1 000 caractères."),
-        )
-        if value:
-            clean["max_length"] = value
-    elif kind == Kind.LONG_TEXT:
-        value = _positive_int(
-            config,
-            "max_chars",
-            errors,
-            maximum=100_000,
-            message=_("Indiquez un nombre de caractères entre 1 et 100 000."),
-        )
-        if value:
-            clean["max_chars"] = value
-    elif kind in (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE):
-        choices = [str(c).strip() for c in config.get("choices") or [] if str(c).strip()]
-        duplicates = sorted({c for c in choices if choices.count(c) > 1})
-        if not choices:
-            errors["choices"] = _("Indiquez les réponses possibles, une par ligne.")
-        elif kind == Kind.SINGLE_CHOICE and len(choices) < 2:
-            errors["choices"] = _("Un choix unique demande au moins deux réponses possibles.")
-        elif duplicates:
-            errors["choices"] = _("La réponse « %(choice)s » apparaît deux fois.") % {
-                "choice": duplicates[0]
-            }
-        elif any(len(c) > 200 for c in choices):
-            errors["choices"] = _("Chaque réponse possible tient en 200 caractères au plus.")
-        clean["choices"] = choices
-    elif kind == Kind.NUMBER:
-        minimum, maximum = _number(config.get("min")), _number(config.get("max"))
-        if minimum == "invalid":
-            errors["min"] = _("Saisissez un nombre.")
-        if maximum == "invalid":
-            errors["max"] = _("Saisissez un nombre.")
-        if (
-            minimum not in (None, "invalid")
-            and maximum not in (None, "invalid")
-            and minimum > maximum
-        ):
-            errors["max"] = _(
-                "Le maximum (%(max)s) doit être supérieur ou égal au minimum (%(min)s)."
-            ) % {
-                "max": maximum,
-                "min": minimum,
-            }
-        if minimum not in (None, "invalid"):
-            clean["min"] = minimum
-        if maximum not in (None, "invalid"):
-            clean["max"] = maximum
-        unit = str(config.get("unit") or "").strip()
-        if len(unit) > 30:
-            errors["unit"] = _("30 caractères au plus pour l'unité.")
-        if unit:
-            clean["unit"] = unit
-    elif kind == Kind.DOCUMENT:
-        accepted = [f for f in config.get("accepted") or [] if f in FAMILIES]
-        if not accepted:
-            errors["accepted"] = _("Cochez au moins un type de document accepté.")
-        clean["accepted"] = accepted
-        size = _positive_int(
-            config,
-            "max_size_mb",
-            errors,
-            maximum=100,
-            message=_("Indiquez une taille entre 1 et 100 Mo."),
-        )
-        if size:
-            clean["max_size_mb"] = size
-        clean["multiple"] = bool(config.get("multiple"))
-    elif kind == Kind.COMMUNE_RANKING:
-        value = _positive_int(
-            config,
-            "max_ranked",
-            errors,
-            maximum=50,
-            message=_("Indiquez un nombre de communes entre 1 et 50."),
-        )
-        if value:
-            clean["max_ranked"] = value
+    errors = {}
+    clean_kind = CONFIG_CLEANERS.get(kind)
+    clean = clean_kind(kind, config or {}, errors) if clean_kind else {}
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+# One cleaner per kind: (kind, config, errors) -> the settings kept; fills `errors` by field.
+
+
+def _bounded(config, name, errors, *, maximum, message):
+    value = _positive_int(config, name, errors, maximum=maximum, message=message)
+    return {name: value} if value else {}
+
+
+def _clean_text(kind, config, errors):
+    message = _("Indiquez une longueur entre 1 et 1 000 caractères.")
+    return _bounded(config, "max_length", errors, maximum=1000, message=message)
+
+
+def _clean_long_text(kind, config, errors):
+    message = _("Indiquez un nombre de caractères entre 1 et 100 000.")
+    return _bounded(config, "max_chars", errors, maximum=100_000, message=message)
+
+
+def _clean_ranking(kind, config, errors):
+    message = _("Indiquez un nombre de communes entre 1 et 50.")
+    return _bounded(config, "max_ranked", errors, maximum=50, message=message)
+
+
+def _clean_choices(kind, config, errors):
+    choices = [str(c).strip() for c in config.get("choices") or [] if str(c).strip()]
+    duplicates = sorted({c for c in choices if choices.count(c) > 1})
+    if not choices:
+        errors["choices"] = _("Indiquez les réponses possibles, une par ligne.")
+    elif kind == Kind.SINGLE_CHOICE and len(choices) < 2:
+        errors["choices"] = _("Un choix unique demande au moins deux réponses possibles.")
+    elif duplicates:
+        errors["choices"] = _("La réponse « %(choice)s » apparaît deux fois.") % {
+            "choice": duplicates[0]
+        }
+    elif any(len(c) > 200 for c in choices):
+        errors["choices"] = _("Chaque réponse possible tient en 200 caractères au plus.")
+    return {"choices": choices}
+
+
+def _clean_number(kind, config, errors):
+    clean = {}
+    minimum, maximum = _number(config.get("min")), _number(config.get("max"))
+    if minimum == "invalid":
+        errors["min"] = _("Saisissez un nombre.")
+    elif minimum is not None:
+        clean["min"] = minimum
+    if maximum == "invalid":
+        errors["max"] = _("Saisissez un nombre.")
+    elif maximum is not None:
+        clean["max"] = maximum
+    if "min" in clean and "max" in clean and minimum > maximum:
+        errors["max"] = _(
+            "Le maximum (%(max)s) doit être supérieur ou égal au minimum (%(min)s)."
+        ) % {
+            "max": maximum,
+            "min": minimum,
+        }
+    unit = str(config.get("unit") or "").strip()
+    if len(unit) > 30:
+        errors["unit"] = _("30 caractères au plus pour l'unité.")
+    if unit:
+        clean["unit"] = unit
+    return clean
+
+
+def _clean_document(kind, config, errors):
+    accepted = [f for f in config.get("accepted") or [] if f in FAMILIES]
+    if not accepted:
+        errors["accepted"] = _("Cochez au moins un type de document accepté.")
+    clean = {"accepted": accepted}
+    size = _positive_int(
+        config,
+        "max_size_mb",
+        errors,
+        maximum=100,
+        message=_("Indiquez une taille entre 1 et 100 Mo."),
+    )
+    if size:
+        clean["max_size_mb"] = size
+    clean["multiple"] = bool(config.get("multiple"))
+    return clean
+
+
+CONFIG_CLEANERS = {
+    Kind.SHORT_TEXT: _clean_text,
+    Kind.ADDRESS: _clean_text,
+    Kind.LONG_TEXT: _clean_long_text,
+    Kind.SINGLE_CHOICE: _clean_choices,
+    Kind.MULTIPLE_CHOICE: _clean_choices,
+    Kind.NUMBER: _clean_number,
+    Kind.DOCUMENT: _clean_document,
+    Kind.COMMUNE_RANKING: _clean_ranking,
+}
 
 
 def condition_options(question):
@@ -434,19 +445,8 @@ def earlier_questions(revision, *, section, question=None):
     return result
 
 
-@transaction.atomic
-def save_question(*, section, by, question=None, **values):
-    """Add a question at the end of `section`, or change `question`; all checks first."""
-    require(by, "calls.manage_calls")
-    call = _lock_call(section.revision.call)
-    revision, section, question = _editable_context(call, section=section, question=question)
-    creating = question is None
-    kind = values.get("kind")
-    if kind not in Kind.values:
-        raise ValidationError({"kind": _("Choisissez un type de question.")})
-    label = (values.get("label") or "").strip()
-    if not label:
-        raise ValidationError({"label": _("Donnez un intitulé à la question.")})
+def _check_key(values, *, revision, label, question):
+    """The key as given, checked, or suggested from the label; a key others depend on stays."""
     taken = set(
         Question.objects.filter(section__revision=revision)
         .exclude(pk=question.pk if question else None)
@@ -486,6 +486,34 @@ def save_question(*, section, by, question=None, **values):
                     % {"label": dependant.label}
                 }
             )
+    return key
+
+
+def _check_dependants(*, revision, question, kind, config):
+    """Questions shown on a given answer to `question` must still be able to get it."""
+    for dependant in Question.objects.filter(
+        section__revision=revision, condition_key=question.key
+    ):
+        options = dict(condition_options(Question(kind=kind, config=config)))
+        if kind not in CONDITION_SOURCE_KINDS or dependant.condition_value not in options:
+            raise ValidationError(
+                _(
+                    "« %(label)s » n'apparaît que si cette question reçoit la réponse « %(value)s » : "
+                    "modifiez d'abord cette condition."
+                )
+                % {"label": dependant.label, "value": dependant.condition_value}
+            )
+
+
+def _checked_question_values(values, *, revision, section, question):
+    """Every setting of the question, checked: the first problem found raises."""
+    kind = values.get("kind")
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Choisissez un type de question.")})
+    label = (values.get("label") or "").strip()
+    if not label:
+        raise ValidationError({"label": _("Donnez un intitulé à la question.")})
+    key = _check_key(values, revision=revision, label=label, question=question)
     config = clean_config(kind, values.get("config"))
     earlier = {q.key for q in earlier_questions(revision, section=section, question=question)}
     condition_key, condition_value = _check_condition(
@@ -495,29 +523,36 @@ def save_question(*, section, by, question=None, **values):
         earlier_keys=earlier,
     )
     if question is not None:
-        # Questions that depend on this one must still find their expected answer.
-        for dependant in Question.objects.filter(
-            section__revision=revision, condition_key=question.key
-        ):
-            options = dict(condition_options(Question(kind=kind, config=config)))
-            if kind not in CONDITION_SOURCE_KINDS or dependant.condition_value not in options:
-                raise ValidationError(
-                    _(
-                        "« %(label)s » n'apparaît que si cette question reçoit la réponse « %(value)s » : "
-                        "modifiez d'abord cette condition."
-                    )
-                    % {"label": dependant.label, "value": dependant.condition_value}
-                )
+        _check_dependants(revision=revision, question=question, kind=kind, config=config)
+    return {
+        "kind": kind,
+        "key": key,
+        "label": label,
+        "help_text": (values.get("help_text") or "").strip(),
+        "required": bool(values.get("required")),
+        "config": config,
+        "condition_key": condition_key,
+        "condition_value": condition_value,
+    }
+
+
+@transaction.atomic
+def save_question(*, section, by, question=None, **values):
+    """Add a question at the end of `section`, or change `question`; all checks first."""
+    require(by, "calls.manage_calls")
+    call = _lock_call(section.revision.call)
+    revision, section, question = _editable_context(call, section=section, question=question)
+    creating = question is None
+    checked = _checked_question_values(
+        values, revision=revision, section=section, question=question
+    )
     before = {} if creating else audit.snapshot(question, QUESTION_FIELDS)
     if creating:
         last = Question.objects.filter(section=section).aggregate(m=Max("order"))["m"] or 0
         question = Question(section=section, order=last + 1)
-    question.kind, question.key, question.label = kind, key, label
-    question.help_text = (values.get("help_text") or "").strip()
-    question.required = bool(values.get("required"))
-    question.config = config
-    question.condition_key, question.condition_value = condition_key, condition_value
-    if kind != Kind.DOCUMENT and question.template_file:
+    for name, value in checked.items():
+        setattr(question, name, value)
+    if checked["kind"] != Kind.DOCUMENT and question.template_file:
         question.template_file = None
     question.full_clean(exclude=["section", "template_file"])
     question.save()

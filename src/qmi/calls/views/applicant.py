@@ -275,101 +275,116 @@ def _int(value, default=None):
         return default
 
 
+def _autosave_base(post):
+    """(base version, keep mine) of an autosave.
+
+    "Keep my version" overrides on purpose; otherwise each answer is compared
+    with the value this page loaded, so nobody's newer text is overwritten.
+    """
+    keep_version = _int(post.get("keep_version"), None)
+    if keep_version is not None:
+        return keep_version, True
+    return _int(post.get("base_version"), 0), False
+
+
 @login_required
 @require_POST
 def autosave(request, pk):
     """Save what changed on a section: an htmx/fetch fragment, or a redirect without JS."""
     application = get_application_for(request.user, pk)
     number = _int(request.POST.get("section"), 1)
-    base_version = _int(request.POST.get("keep_version"), None)
-    # "Keep my version" overrides on purpose; otherwise each answer is compared
-    # with the value this page loaded, so nobody's newer text is overwritten.
-    originals = None if base_version is not None else form.read_original(request.POST)
-    if base_version is None:
-        base_version = _int(request.POST.get("base_version"), 0)
+    base_version, keep_mine = _autosave_base(request.POST)
     questions = queries.questions_of(application.revision)
     changes = form.changed_answers(request.POST, questions)
     partial = bool(getattr(request, "htmx", False))
     try:
-        saved = services.autosave(
+        result = services.autosave_answers(
             application=application,
             by=request.user,
-            base_version=base_version,
             changes=changes,
-            originals=originals,
+            shown=form.read_original(request.POST),
+            base_version=base_version,
+            keep_mine=keep_mine,
         )
     except PermissionDenied:
-        message = _(
-            "Ce dossier ne peut plus être modifié : il a été déposé ou n'est plus un brouillon."
+        return _autosave_refused(request, application, partial=partial)
+    if not result.saved:
+        return _autosave_conflict(
+            request,
+            application,
+            result.conflict,
+            number=number,
+            questions=questions,
+            base_version=base_version,
+            partial=partial,
         )
-        if partial:
-            response = render(
-                request, "calls/applicant/_autosave_refused.html", {"message": message}, status=403
-            )
-            response["X-QMI-Refused"] = "1"
-            return response
-        messages.error(request, message)
-        return redirect("calls:application", pk=application.pk)
-    except services.Conflict as conflict:
-        conflict_context = _conflict_context(conflict, application, questions)
-        if partial:
-            return render(
-                request,
-                "calls/applicant/_autosave_conflict.html",
-                {
-                    "conflict": conflict_context,
-                    "application": application,
-                    "reload_url": _target_after_save(application, number, "stay"),
-                },
-                status=409,
-            )
-        by_key = {q.key: q for q in questions}
-        posted = {
-            key: form.answer_rules.normalise(by_key[key], raw)
-            for key, raw in form.posted_values(request.POST, questions).items()
-        }
-        context = _section_context(
-            request, application, number, values=posted, conflict=conflict_context
-        )
-        # The page keeps what the person typed, and the base they typed it on.
-        context["original"] = json.dumps(form.read_original(request.POST), ensure_ascii=False)
-        context["base_version"] = base_version
-        return render(request, "calls/applicant/section.html", context, status=409)
     if not partial:
         if changes:
             messages.success(request, _("Vos réponses ont été enregistrées."))
         return redirect(_target_after_save(application, number, request.POST.get("go", "")))
-    original = form.read_original(request.POST)
-    for key in changes:
-        original[key] = saved.answers.get(key)
-    by_key = {q.key: q for q in questions}
-    others = []
-    for key in original:
-        meta = saved.answers_meta.get(key) or {}
-        if (
-            key in by_key
-            and key not in changes
-            and meta.get("v", 0) > base_version
-            and meta.get("by") != request.user.pk
-            and saved.answers.get(key) != original.get(key)
-        ):
-            others.append(
-                {
-                    "label": by_key[key].label,
-                    **form.describe_change(meta.get("name"), meta.get("at")),
-                }
-            )
+    meta = result.application.answers_meta
+    others = [
+        {"label": question.label, **form.describe_change(*_who_and_when(meta, question.key))}
+        for question in result.others
+    ]
     return render(
         request,
         "calls/applicant/_autosave_saved.html",
         {
-            "version": saved.version,
+            "version": result.application.version,
             "saved_at": timezone.localtime(),
             "changed": bool(changes),
-            "original": json.dumps(original, ensure_ascii=False),
+            "original": json.dumps(result.shown, ensure_ascii=False),
             "others": others,
         },
     )
+
+
+def _who_and_when(answers_meta, key):
+    meta = answers_meta.get(key) or {}
+    return meta.get("name"), meta.get("at")
+
+
+def _autosave_refused(request, application, *, partial):
+    message = _(
+        "Ce dossier ne peut plus être modifié : il a été déposé ou n'est plus un brouillon."
+    )
+    if partial:
+        response = render(
+            request, "calls/applicant/_autosave_refused.html", {"message": message}, status=403
+        )
+        response["X-QMI-Refused"] = "1"
+        return response
+    messages.error(request, message)
+    return redirect("calls:application", pk=application.pk)
+
+
+def _autosave_conflict(request, application, conflict, *, number, questions, base_version, partial):
+    """409: the other person's answers shown, the person's own text kept in the page."""
+    conflict_context = _conflict_context(conflict, application, questions)
+    if partial:
+        return render(
+            request,
+            "calls/applicant/_autosave_conflict.html",
+            {
+                "conflict": conflict_context,
+                "application": application,
+                "reload_url": _target_after_save(application, number, "stay"),
+            },
+            status=409,
+        )
+    by_key = {q.key: q for q in questions}
+    posted = {
+        key: form.answer_rules.normalise(by_key[key], raw)
+        for key, raw in form.posted_values(request.POST, questions).items()
+    }
+    context = _section_context(
+        request, application, number, values=posted, conflict=conflict_context
+    )
+    # The page keeps what the person typed, and the base they typed it on.
+    context["original"] = json.dumps(form.read_original(request.POST), ensure_ascii=False)
+    context["base_version"] = base_version
+    return render(request, "calls/applicant/section.html", context, status=409)
 
 
 def _section_of_key(application, key):

@@ -49,7 +49,25 @@ def _to_builder(call, anchor=""):
 
 def _summary(question):
     """Short description of a question's settings, for the builder's list."""
-    config, items = question.config or {}, []
+    config = question.config or {}
+    items = [*_answer_limits_summary(config), *_document_summary(config)]
+    if config.get("max_ranked"):
+        items.append(_("%(count)s communes au plus") % {"count": config["max_ranked"]})
+    if question.template_file:
+        items.append(_("modèle joint"))
+    if question.condition_key:
+        value = {"yes": _("oui"), "no": _("non")}.get(
+            question.condition_value, question.condition_value
+        )
+        items.append(
+            _("si « %(key)s » = « %(value)s »") % {"key": question.condition_key, "value": value}
+        )
+    return items
+
+
+def _answer_limits_summary(config):
+    """Lengths, choices and number bounds of a typed answer."""
+    items = []
     if config.get("max_length"):
         items.append(_("%(count)s caractères au plus") % {"count": config["max_length"]})
     if config.get("max_chars"):
@@ -62,23 +80,18 @@ def _summary(question):
         items.append(_("maximum %(value)s") % {"value": config["max"]})
     if config.get("unit"):
         items.append(config["unit"])
+    return items
+
+
+def _document_summary(config):
+    """Accepted types, size limit and number of files of a document question."""
+    items = []
     if config.get("accepted"):
         items.append(families_label(config["accepted"]))
     if config.get("max_size_mb"):
         items.append(_("%(size)s Mo au plus") % {"size": config["max_size_mb"]})
     if config.get("multiple"):
         items.append(_("plusieurs fichiers"))
-    if config.get("max_ranked"):
-        items.append(_("%(count)s communes au plus") % {"count": config["max_ranked"]})
-    if question.template_file:
-        items.append(_("modèle joint"))
-    if question.condition_key:
-        value = {"yes": _("oui"), "no": _("non")}.get(
-            question.condition_value, question.condition_value
-        )
-        items.append(
-            _("si « %(key)s » = « %(value)s »") % {"key": question.condition_key, "value": value}
-        )
     return items
 
 

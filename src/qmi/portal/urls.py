@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+urlpatterns = [
+    path("espace/", views.home, name="home"),
+    path("gestion/", views.backoffice, name="backoffice"),
+    path("gestion/journal/<int:content_type>/<int:object_id>/", views.audit_list, name="audit"),
+]
