@@ -21,9 +21,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from qmi.calls import services
 from qmi.calls.models import Application, Call, FormRevision, Question, Section
-from qmi.calls.services import copy_form
+from qmi.calls.services import applications as services
+from qmi.calls.services.revisions import copy_form
 from qmi.programmes.models import Edition, EditionCommune
 from tests.factories import MembershipFactory, UserFactory
 from tests.utils import pdf_path

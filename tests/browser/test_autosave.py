@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from qmi.calls import services
 from qmi.calls.models import Application, Document, Question
+from qmi.calls.services import applications as services
 from tests.factories import ApplicationFactory, CallFactory, add_question
 from tests.utils import member_of, pdf_bytes
 

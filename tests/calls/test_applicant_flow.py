@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfWriter
 
-from qmi.calls import services
 from qmi.calls.models import Application, Document, Question, Submission
+from qmi.calls.services import applications as services
 from tests.factories import ApplicationFactory, CallFactory, OrganisationFactory, add_question
 from tests.utils import logged_in, member_of, pdf_bytes, pdf_text
 

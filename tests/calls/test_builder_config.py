@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from qmi.calls.models import Question
-from qmi.calls.services_builder import CONFIG_CLEANERS, clean_config
+from qmi.calls.services.builder import CONFIG_CLEANERS, clean_config
 
 Kind = Question.Kind
 

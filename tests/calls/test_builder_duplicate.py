@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from qmi.calls.models import Call, FaqEntry, Question
-from qmi.calls.services import questions_of
+from qmi.calls.queries import questions_of
 from qmi.core.audit import entries_for
 from tests.factories import CallFactory, EditionFactory, add_question, information_session
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
 from qmi.calls.models import FormRevision, Question, Section
-from qmi.calls.services import questions_of
+from qmi.calls.queries import questions_of
 from tests.factories import CallFactory, add_question
 
 pytestmark = pytest.mark.django_db

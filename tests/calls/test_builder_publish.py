@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from qmi.calls.models import Application, Question
-from qmi.calls.services import questions_of
+from qmi.calls.queries import questions_of
 from tests.factories import ApplicationFactory, CallFactory, add_question
 from tests.utils import assert_constant_queries
 

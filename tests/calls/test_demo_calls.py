@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from qmi.calls.models import Call, Question
-from qmi.calls.services import questions_of
+from qmi.calls.queries import questions_of
 
 pytestmark = pytest.mark.django_db
 

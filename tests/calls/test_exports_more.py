@@ -8,9 +8,9 @@ import zipfile
 import pytest
 from django.utils import timezone
 
-from qmi.calls import services_labels
 from qmi.calls.exports import safe_name
 from qmi.calls.models import Application, Document, Question
+from qmi.calls.services import labels as services_labels
 from tests.factories import (
     ApplicationFactory,
     CallFactory,

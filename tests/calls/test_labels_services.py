@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 import qmi
-from qmi.calls import services_labels as labels
 from qmi.calls.models import LABEL_PALETTE, Application, ApplicationLabel, Label, StaffNote
+from qmi.calls.services import labels
 from qmi.core.audit import entries_for
 from tests.factories import ApplicationFactory, CallFactory, UserFactory, staff_user
 

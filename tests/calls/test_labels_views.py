@@ -3,8 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from qmi.calls import services_labels
 from qmi.calls.models import Application, ApplicationLabel, Label, Question, StaffNote
+from qmi.calls.services import labels as services_labels
 from qmi.core.audit import entries_for
 from tests.factories import (
     ApplicationFactory,

@@ -5,7 +5,7 @@ from django.core import mail
 from django.utils import timezone
 
 from qmi.calls.models import Application, Reminder
-from qmi.calls.services import send_deadline_reminders
+from qmi.calls.services.applications import send_deadline_reminders
 from tests.factories import ApplicationFactory, CallFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,10 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from qmi.calls import services
+from qmi.calls import queries
 from qmi.calls.models import Application, Question
+from qmi.calls.services import applications as services
+from qmi.calls.services import examination, revisions
 from qmi.core.models import AuditEntry
 from qmi.core.workflow import TransitionNotAllowed, transition
 from tests.factories import (
@@ -63,8 +65,8 @@ def test_examination_moves_are_staff_only():
         status=Status.SUBMITTED, submitted_at=datetime.datetime.now(datetime.UTC)
     )
     with pytest.raises(PermissionDenied):
-        services.mark_complete(application=application, by=member_of(application.organisation))
-    services.mark_complete(application=application, by=staff_user())
+        examination.mark_complete(application=application, by=member_of(application.organisation))
+    examination.mark_complete(application=application, by=staff_user())
     application.refresh_from_db()
     assert application.status == Status.COMPLETE
 
@@ -83,7 +85,7 @@ def test_inadmissible_needs_a_reason():
         status=Status.SUBMITTED, submitted_at=datetime.datetime.now(datetime.UTC)
     )
     with pytest.raises(TransitionNotAllowed):
-        services.mark_inadmissible(application=application, by=staff_user(), reason=" ")
+        examination.mark_inadmissible(application=application, by=staff_user(), reason=" ")
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
 
@@ -207,10 +209,10 @@ def test_publishing_a_revision_moves_drafts_and_keeps_answers_by_key():
     )
     old_revision = call.current_revision
     staff = staff_user()
-    new_revision = services.editable_revision(call)
+    new_revision = revisions.editable_revision(call)
     assert new_revision.number == 2
-    assert services.questions_of(new_revision)[0].key == "titre"
-    services.publish_revision(revision=new_revision, by=staff)
+    assert queries.questions_of(new_revision)[0].key == "titre"
+    revisions.publish_revision(revision=new_revision, by=staff)
     draft.refresh_from_db()
     submitted.refresh_from_db()
     assert draft.revision == new_revision

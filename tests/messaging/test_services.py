@@ -5,8 +5,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from qmi.calls import services as calls_services
 from qmi.calls.models import FaqEntry
+from qmi.calls.services import faq as calls_services
 from qmi.core.models import AuditEntry
 from qmi.mail.models import Notification
 from qmi.messaging import queries, services

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from qmi.accounts.models import Organisation
 from qmi.programmes.models import EditionCommune
 
-from .forms_staff import PARIS
 from .models import Application, Document, Question
 
 BOM = "\ufeff"
@@ -80,7 +79,7 @@ class _Echo:
 
 
 def _paris(moment):
-    return timezone.localtime(moment, PARIS).strftime("%d/%m/%Y %H:%M") if moment else ""
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
 def csv_rows(call, applications, questions):
@@ -262,7 +261,7 @@ def documents_zip_response(applications, filename):
             handle, "w", compression=zipfile.ZIP_STORED, allowZip64=True
         ) as archive:
             for name, document in zip_documents(applications):
-                moment = timezone.localtime(document.uploaded_at, PARIS)
+                moment = timezone.localtime(document.uploaded_at)
                 info = zipfile.ZipInfo(name, date_time=moment.timetuple()[:6])
                 info.compress_type = zipfile.ZIP_STORED
                 info.external_attr = 0o644 << 16

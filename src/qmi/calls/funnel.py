@@ -32,19 +32,15 @@ number of calls or applications.
 
 import datetime
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import TruncDate
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from qmi.accounts.access import backoffice_required
 from qmi.accounts.models import Membership, Organisation
 from qmi.events.queries import registrations_about
 from qmi.programmes.models import Challenge, Theme
@@ -52,7 +48,6 @@ from qmi.programmes.models import Challenge, Theme
 from . import charts
 from .models import Application, Call, Question
 
-PARIS = ZoneInfo("Europe/Paris")
 MEASURES = ("started", "submitted", "complete", "inadmissible")
 HOME_COUNTRY = "FR"
 DASHBOARD_CALLS = 5
@@ -93,7 +88,7 @@ def _daily_rows(call_ids, field):
     """{call id: {Paris day: applications}} for a date field: one query."""
     rows = (
         Application.objects.filter(call_id__in=call_ids, **{f"{field}__isnull": False})
-        .annotate(day=TruncDate(field, tzinfo=PARIS))
+        .annotate(day=TruncDate(field, tzinfo=timezone.get_current_timezone()))
         .values("call_id", "day")
         .annotate(n=Count("pk"))
         .order_by()
@@ -197,8 +192,8 @@ def _count_organisation(bucket, row):
 
 def _series_days(call, started, submitted, today):
     """Every Paris day from opening to closing (or today), widened to days with data."""
-    first = timezone.localtime(call.opens_at, PARIS).date()
-    last = min(timezone.localtime(call.closes_at, PARIS).date(), today)
+    first = timezone.localtime(call.opens_at).date()
+    last = min(timezone.localtime(call.closes_at).date(), today)
     seen = [*started, *submitted]
     if seen:
         first, last = min(first, *seen), max(last, *seen)
@@ -260,7 +255,7 @@ def call_funnels(calls, *, today=None, with_chart=True):
     calls = list(calls)
     if not calls:
         return {}
-    today = today or timezone.localdate(timezone=PARIS)
+    today = today or timezone.localdate()
     ids = [call.pk for call in calls]
     kind_labels = dict(Organisation.Kind.choices)
     funnels = {
@@ -341,18 +336,13 @@ def recent_call_funnels(limit=DASHBOARD_CALLS):
 # View -------------------------------------------------------------------------
 
 
-@backoffice_required
-def funnel_svg(request, pk):
-    """The daily chart of a call as a standalone SVG image (staff only, 404 for others)."""
-    call = get_object_or_404(Call, pk=pk)
-    funnel = call_funnel(call, with_chart=False)
-    svg = render_chart(_chart(call, funnel["days"]), standalone=True)
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    response["Cache-Control"] = "private, no-cache"
-    return response
-
-
 # Information sessions (qmi.events) ------------------------------------------------
+
+
+def chart_svg(call):
+    """The daily chart of `call` as a standalone SVG document (no HTML page around it)."""
+    funnel = call_funnel(call, with_chart=False)
+    return render_chart(_chart(call, funnel["days"]), standalone=True)
 
 
 def registrants_who_started(call):

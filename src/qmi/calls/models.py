@@ -434,7 +434,7 @@ class Reminder(models.Model):
 # Labels and private notes ----------------------------------------------------
 # Staff sort a call's applications with labels of their own and keep private
 # notes on each one. Neither is ever shown to applicants. Operations live in
-# services_labels.py, views in views_labels.py.
+# services/labels.py, views in views/labels.py.
 
 # Each colour: (background, text). Every pair passes WCAG AA for normal text
 # (contrast ratio ≥ 4.5:1, checked by the tests); qmi/css/calls-labels.css uses them.

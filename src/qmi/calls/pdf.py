@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .forms_applicant import answers_by_section
+from .forms.applicant import answers_by_section
 
 PLATFORM_NAME = "Quartiers Métropolitains d'Innovation"
 

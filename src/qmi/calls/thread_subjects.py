@@ -44,7 +44,7 @@ def check_question_organisation(call, organisation):
 
 
 def register():
-    from .views_messaging import faq_panel
+    from .views.messaging import faq_panel
 
     faq = {
         "staff_panel": faq_panel,

@@ -8,7 +8,7 @@ Who may open a thread about a subject is the subject kind's
 
 import rules
 
-from qmi.accounts.rules import is_operator_staff, memberships_of
+from qmi.accounts.rules import is_member_of, is_operator_staff, memberships_of
 
 
 @rules.predicate
@@ -17,6 +17,19 @@ def is_thread_member(user, thread):
     if thread is None:
         return False
     return any(org_id == thread.organisation_id for org_id, _, _, _ in memberships_of(user))
+
+
+def writes_as_operator(user, thread=None, *, organisation=None):
+    """Whether the person writes for the operator here (a new thread: for `organisation`).
+
+    A member of the thread's organisation writes as the applicant, even when on the
+    operator's staff: the one answer the thread page and `post_message` share.
+    """
+    if not is_operator_staff(user):
+        return False
+    if thread is not None:
+        return not is_thread_member(user, thread)
+    return not is_member_of(user, organisation)
 
 
 rules.add_perm("messaging.view_thread", is_thread_member | is_operator_staff)

@@ -31,7 +31,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qmi.accounts.models import Membership, Organisation, User
-from qmi.accounts.rules import is_operator_staff
 from qmi.core import audit
 from qmi.core.files import check_upload
 from qmi.core.permissions import require as _require
@@ -39,7 +38,7 @@ from qmi.mail.services import notify
 
 from . import subjects
 from .models import Message, MessageAttachment, Thread, ThreadRead
-from .rules import is_thread_member
+from .rules import is_thread_member, writes_as_operator
 
 Awaiting = Thread.Awaiting
 
@@ -93,14 +92,6 @@ def check_attachments(attachments):
     return checked
 
 
-def _writes_as_operator(user, thread):
-    if is_thread_member(user, thread):
-        return False
-    if is_operator_staff(user):
-        return True
-    raise PermissionDenied
-
-
 def _applicant_recipients(thread, author):
     return list(
         User.objects.filter(memberships__organisation=thread.organisation_id, is_active=True)
@@ -133,7 +124,9 @@ def _write(*, thread, by, body, attachments, expects_answer, errors):
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
-    from_operator = _writes_as_operator(by, thread)
+    from_operator = writes_as_operator(by, thread)
+    if not from_operator and not is_thread_member(by, thread):
+        raise PermissionDenied
     if from_operator:
         thread.awaiting = Awaiting.APPLICANT if expects_answer else Awaiting.NONE
     else:

@@ -19,29 +19,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
-from qmi.accounts.rules import is_member_of
 from qmi.core.forms import apply_errors
 
 from . import queries, services, subjects
 from .forms import AwaitingForm, ReplyForm
 from .models import Thread
 from .queries import get_attachment_for, get_thread_for
-from .rules import is_thread_member
+from .rules import writes_as_operator
 
 THREADS_PER_PAGE = 25
 MESSAGES_PER_PAGE = 30
 
 
 # Thread page -----------------------------------------------------------------
-
-
-def writes_as_operator(user, thread=None, *, organisation=None):
-    """Whether the person writes for the operator here (a new thread: for `organisation`)."""
-    if not user.has_perm("messaging.manage_threads"):
-        return False
-    if thread is not None:
-        return not is_thread_member(user, thread)
-    return not is_member_of(user, organisation)
 
 
 def render_thread(

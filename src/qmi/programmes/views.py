@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
-from qmi.core.audit import entries_for
+from qmi.core.audit import audit_context
 from qmi.core.forms import apply_errors
 from qmi.core.textdiff import html_diff
 from qmi.core.workflow import TransitionNotAllowed
@@ -29,21 +29,6 @@ from .forms import (
 )
 from .models import ChallengeVersion, CommuneRole, Edition, Phase, Stage
 from .queries import editions_with_timeline, get_edition_commune_for, sector_map_data
-
-
-def _audit_context(user, obj):
-    if not user.has_perm("core.view_audit"):
-        return {}
-    from django.contrib.contenttypes.models import ContentType
-
-    content_type = ContentType.objects.get_for_model(obj)
-    return {
-        "audit_entries": entries_for(obj)[:20],
-        "audit_more_url": reverse(
-            "portal:audit", kwargs={"content_type": content_type.pk, "object_id": obj.pk}
-        ),
-    }
-
 
 # Back office -----------------------------------------------------------------
 
@@ -70,7 +55,7 @@ def edition_detail(request, pk):
         "moves": moves,
         "stage_form": StageMoveForm(),
         "stages": Stage.choices,
-        **_audit_context(request.user, edition),
+        **audit_context(request.user, edition),
     }
     return render(request, "programmes/edition_detail.html", context)
 
@@ -188,7 +173,7 @@ def edition_commune_detail(request, pk):
         "team": edition_commune.team.select_related("user"),
         "team_form": TeamMemberForm(edition_commune=edition_commune),
         "map_data": sector_map_data(edition_commune),
-        **_audit_context(request.user, edition_commune),
+        **audit_context(request.user, edition_commune),
     }
     return render(request, "programmes/edition_commune_detail.html", context)
 

@@ -3,6 +3,7 @@
 from django import template
 from django.db.models import Prefetch, prefetch_related_objects
 
+from ..forms.staff import NoteForm
 from ..models import Label, StaffNote
 
 register = template.Library()
@@ -26,8 +27,6 @@ def call_labels(call):
 @register.inclusion_tag("calls/staff/_labels_panel.html", takes_context=True)
 def labels_and_notes(context, application):
     """The labels and private notes block of the staff's application page."""
-    from ..views_labels import NoteForm
-
     labels = list(Label.objects.filter(call_id=application.call_id).order_by("name", "pk"))
     present = set(application.label_links.values_list("label_id", flat=True))
     notes = StaffNote.objects.filter(application=application).select_related("author")

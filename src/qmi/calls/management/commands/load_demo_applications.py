@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from qmi.accounts.models import Organisation, User
 from qmi.calls import answers as answer_rules
-from qmi.calls import services
+from qmi.calls import queries
 from qmi.calls.models import Application, Call, Question
+from qmi.calls.services import applications as services
+from qmi.calls.services import examination
 from qmi.programmes.models import Commune
 
 from .load_demo_calls import DEMO_SLUG
@@ -61,7 +63,7 @@ def valid_answer(question, call):
 
 def fill(application, by, *, share=1.0):
     """Answer the first `share` of the questions and upload the documents."""
-    questions = services.questions_of(application.revision)
+    questions = queries.questions_of(application.revision)
     answered = questions[: max(1, int(len(questions) * share))]
     changes = {
         q.key: valid_answer(q, application.call)
@@ -114,7 +116,7 @@ class Command(BaseCommand):
                 if target != "draft":
                     services.submit_application(application=application, by=person)
                 if target == "complete":
-                    services.mark_complete(application=application, by=staff)
+                    examination.mark_complete(application=application, by=staff)
         self._messages(call, staff)
         self.stdout.write(
             f"{Application.objects.filter(call=call).count()} candidature(s) de démonstration."

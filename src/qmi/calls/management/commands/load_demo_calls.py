@@ -8,7 +8,6 @@ call's dates, set from the first run's date, are never moved.
 """
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -21,12 +20,12 @@ from qmi.events.queries import events_about
 from qmi.programmes.management.commands.load_reference import THEMES
 from qmi.programmes.models import Edition
 
-PARIS = ZoneInfo("Europe/Paris")
 K = Question.Kind
 
 
 def paris(*args):
-    return datetime.datetime(*args, tzinfo=PARIS)
+    """A wall-clock time in the platform's zone (settings.TIME_ZONE, Europe/Paris)."""
+    return timezone.make_aware(datetime.datetime(*args))
 
 
 def q(key, kind, label, *, required=True, help_text="", condition=None, **config):

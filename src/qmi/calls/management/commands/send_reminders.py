@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from qmi.calls.services import send_deadline_reminders
+from qmi.calls.services.applications import send_deadline_reminders
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from qmi.core import audit
 from qmi.core.permissions import require
 
-from .models import Application, ApplicationLabel, Label, StaffNote
+from ..models import Application, ApplicationLabel, Label, StaffNote
 
 LABEL_FIELDS = ["name", "colour"]
 BULK_LIMIT = 1000

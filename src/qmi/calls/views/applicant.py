@@ -1,10 +1,9 @@
-"""Public call pages and the applicant's side: apply, fill in, upload, submit, follow.
+"""The applicant's side: apply, fill in, upload, submit, follow.
 
 Thin views: a loader returns what the person may see (404 otherwise), one
 service call changes state, and the page says what happened in French.
 """
 
-import datetime
 import json
 
 from django.contrib import messages
@@ -12,26 +11,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from qmi.accounts.models import Organisation
-from qmi.core import files
 from qmi.core.forms import apply_errors
 from qmi.core.workflow import TransitionNotAllowed
-from qmi.events.models import Event
-from qmi.events.queries import events_about
 
-from . import forms_applicant as form
-from . import services
-from .models import Application, Call, CorrectionRequest, Document, Question, Submission
+from .. import queries
+from ..forms import applicant as form
+from ..models import Application, CorrectionRequest, Document, Question, Submission
+from ..queries import get_application_for, get_call_for
+from ..services import applications as services
+from .public import attachment
 
 APPLICATIONS_PER_PAGE = 20
 Status = Application.Status
@@ -49,23 +47,6 @@ STATUS_TEXT = {
 
 
 # Loaders ---------------------------------------------------------------------
-
-
-def get_application_for(user, pk, permission="calls.view_application"):
-    """The application if the person may see it (members and operator staff); 404 otherwise."""
-    application = get_object_or_404(
-        Application.objects.select_related("call__edition", "organisation", "revision"), pk=pk
-    )
-    if not user.has_perm(permission, application):
-        raise Http404
-    return application
-
-
-def get_call_for(user, slug):
-    call = get_object_or_404(Call.objects.select_related("edition"), slug=slug)
-    if call.status == Call.Status.DRAFT and not user.has_perm("calls.manage_calls"):
-        raise Http404
-    return call
 
 
 def _open_correction(application):
@@ -100,78 +81,7 @@ def next_step(application, correction=None, now=None):
     return _("Aucune action attendue."), None
 
 
-def _time_left(call, now):
-    left = call.time_left(now)
-    if left <= datetime.timedelta(0):
-        return ""
-    days, hours = left.days, left.seconds // 3600
-    if days:
-        return ngettext("%(days)s jour", "%(days)s jours", days) % {"days": days} + (
-            " " + ngettext("et %(hours)s heure", "et %(hours)s heures", hours) % {"hours": hours}
-            if hours
-            else ""
-        )
-    if hours:
-        return ngettext("%(hours)s heure", "%(hours)s heures", hours) % {"hours": hours}
-    minutes = max(1, left.seconds // 60)
-    return ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
-
-
 # Public call pages -----------------------------------------------------------
-
-
-def call_detail(request, slug):
-    call = get_call_for(request.user, slug)
-    now = timezone.now()
-    revision = call.current_revision
-    documents = []
-    if revision is not None:
-        for question in services.questions_of(revision):
-            if question.kind != Question.Kind.DOCUMENT:
-                continue
-            families = question.config.get("accepted") or files.DEFAULT_FAMILIES
-            documents.append(
-                {
-                    "question": question,
-                    "families": files.families_label(families),
-                    "max_mb": question.config.get("max_size_mb") or files.DEFAULT_MAX_MB,
-                }
-            )
-    kinds = dict(Organisation.Kind.choices)
-    context = {
-        "call": call,
-        "eligible": [kinds.get(kind, kind) for kind in call.eligible_kinds],
-        "accepts": call.accepts_submissions(now),
-        "upcoming": call.is_upcoming(now),
-        "closed": call.status == Call.Status.CLOSED or now > call.closes_at,
-        "time_left": _time_left(call, now),
-        "sessions": events_about(call, Event.Kind.INFORMATION_SESSION),
-        "faq": call.faq.filter(is_published=True),
-        "documents": documents,
-    }
-    return render(request, "calls/applicant/call_detail.html", context)
-
-
-@require_safe
-def template_file(request, slug, question_pk):
-    """The blank template staff attached to a document question."""
-    call = get_call_for(request.user, slug)
-    question = get_object_or_404(
-        Question, pk=question_pk, section__revision__call=call, kind=Question.Kind.DOCUMENT
-    )
-    if not question.template_file:
-        raise Http404
-    name = question.template_file.name.rsplit("/", 1)[-1]
-    return _attachment(question.template_file.open("rb"), name)
-
-
-def _attachment(handle, filename, content_type=None):
-    response = FileResponse(handle, as_attachment=True, filename=filename)
-    if content_type:
-        response["Content-Type"] = content_type
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
@@ -197,7 +107,7 @@ def apply(request, slug):
             if application.status in (
                 Status.DRAFT,
                 Status.CORRECTION_REQUESTED,
-            ) and services.sections_of(application.revision):
+            ) and queries.sections_of(application.revision):
                 return redirect("calls:section", pk=application.pk, number=1)
             return redirect("calls:application", pk=application.pk)
     existing = list(
@@ -224,7 +134,7 @@ def apply(request, slug):
 
 
 def _section_links(application):
-    sections = services.sections_of(application.revision)
+    sections = queries.sections_of(application.revision)
     return [
         {"number": number, "section": section} for number, section in enumerate(sections, start=1)
     ]
@@ -272,7 +182,7 @@ def withdraw(request, pk):
 def _section_context(
     request, application, number, *, values=None, conflict=None, upload_errors=None
 ):
-    sections = services.sections_of(application.revision)
+    sections = queries.sections_of(application.revision)
     if not 1 <= number <= len(sections):
         raise Http404
     section = sections[number - 1]
@@ -346,7 +256,7 @@ def _conflict_context(conflict, application, questions):
 
 
 def _target_after_save(application, number, go):
-    total = len(services.sections_of(application.revision))
+    total = len(queries.sections_of(application.revision))
     if go == "prev" and number > 1:
         return reverse("calls:section", kwargs={"pk": application.pk, "number": number - 1})
     if go == "next" and number < total:
@@ -384,7 +294,7 @@ def autosave(request, pk):
     application = get_application_for(request.user, pk)
     number = _int(request.POST.get("section"), 1)
     base_version, keep_mine = _autosave_base(request.POST)
-    questions = services.questions_of(application.revision)
+    questions = queries.questions_of(application.revision)
     changes = form.changed_answers(request.POST, questions)
     partial = bool(getattr(request, "htmx", False))
     try:
@@ -478,7 +388,7 @@ def _autosave_conflict(request, application, conflict, *, number, questions, bas
 
 
 def _section_of_key(application, key):
-    for number, section in enumerate(services.sections_of(application.revision), start=1):
+    for number, section in enumerate(queries.sections_of(application.revision), start=1):
         if any(q.key == key for q in section.questions.all()):
             return number
     raise Http404
@@ -567,7 +477,7 @@ def document(request, pk, document_pk):
         handle = found.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
-    return _attachment(handle, found.name, found.content_type or "application/octet-stream")
+    return attachment(handle, found.name, found.content_type or "application/octet-stream")
 
 
 # Summary, submission, acknowledgement -----------------------------------------
@@ -646,7 +556,7 @@ def confirmation(request, pk):
 
 @login_required
 def acknowledgement(request, pk, number):
-    from .pdf import acknowledgement_pdf
+    from ..pdf import acknowledgement_pdf
 
     application = get_application_for(request.user, pk)
     submission = get_object_or_404(

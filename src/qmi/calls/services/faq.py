@@ -1,19 +1,19 @@
-"""Back-office operations on a call's FAQ, and bulk decisions (sessions: qmi.events).
+"""A call's FAQ: back-office entries and answers published from a question thread.
 
 Each function is one transaction with one audit entry, recorded on the call so
 that the call's change log tells the whole story of its page.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from qmi.core import audit
 from qmi.core.permissions import require
-from qmi.core.workflow import TransitionNotAllowed
+from qmi.core.permissions import require as _require
 
-from . import services
-from .models import Application, FaqEntry
+from ..models import Call, FaqEntry
 
 FAQ_FIELDS = ["question", "answer", "order", "is_published"]
 
@@ -91,24 +91,42 @@ def set_faq_published(*, entry, by, published):
     )
 
 
-def bulk_mark_complete(*, call, application_ids, by):
-    """Declare each selected submitted application complete, each in its own transaction.
+def call_of(subject):
+    """The call a thread's subject belongs to: the call itself, or an application's call."""
+    return subject if isinstance(subject, Call) else subject.call
 
-    Returns (done, failed): the references declared complete, and
-    [(reference, reason)] for those that could not be.
+
+@transaction.atomic
+def publish_to_faq(*, message, by, question, answer):
+    """Staff turn a question of a thread into a published FAQ entry of the call, in their own words.
+
+    The question is anonymised by staff in the form (prefilled with the
+    message); nothing links the entry back to the organisation publicly.
     """
-    done, failed = [], []
-    applications = Application.objects.filter(call=call, pk__in=application_ids).order_by(
-        "reference"
+    thread = message.thread
+    _require(by, "messaging.manage_threads", thread)
+    question, answer = (question or "").strip(), (answer or "").strip()
+    errors = {}
+    if not question:
+        errors["question"] = _("Rédigez la question telle qu'elle sera publiée.")
+    if not answer:
+        errors["answer"] = _("Rédigez la réponse.")
+    if errors:
+        raise ValidationError(errors)
+    call = Call.objects.select_for_update().get(pk=call_of(thread.subject).pk)
+    last = FaqEntry.objects.filter(call=call).aggregate(last=Max("order"))["last"]
+    entry = FaqEntry.objects.create(
+        call=call,
+        question=question,
+        answer=answer,
+        order=(last or 0) + 1,
+        is_published=True,
     )
-    for application in applications:
-        try:
-            services.mark_complete(application=application, by=by)
-        except (TransitionNotAllowed, ValidationError) as error:
-            message = error.messages[0] if isinstance(error, ValidationError) else str(error)
-            failed.append((application.reference, message))
-        except PermissionDenied:
-            failed.append((application.reference, _("Vous n'avez pas le droit de le faire.")))
-        else:
-            done.append(application.reference)
-    return done, failed
+    audit.record(
+        obj=entry,
+        actor=by,
+        action="created",
+        note=_("Publiée depuis le message n°%(message)s de l'échange n°%(thread)s.")
+        % {"message": message.pk, "thread": thread.pk},
+    )
+    return entry

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from qmi.core.files import FAMILIES
 from qmi.programmes.models import Edition
 
-from .models import Call, Question
-from .services_builder import CONFIG_KEYS, condition_options
+from ..models import Call, Question
+from ..services.builder import CONFIG_KEYS, condition_options
 
 Kind = Question.Kind
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

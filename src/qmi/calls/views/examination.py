@@ -1,285 +1,52 @@
-"""Back office of calls and applications: operator staff only (404 for everyone else)."""
+"""Back office of a call's applications: list, columns, bulk actions, CSV, examination.
+
+Operator staff only (404 for everyone else).
+"""
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
-from qmi.accounts.models import Organisation
-from qmi.core.audit import entries_for
+from qmi.core.audit import audit_context
 from qmi.core.forms import apply_errors
 from qmi.core.textdiff import html_diff
 from qmi.core.workflow import TransitionNotAllowed
-from qmi.events import queries as events
-from qmi.events import services as event_services
-from qmi.events.models import Event
 
-from . import answers as answer_rules
-from . import services, services_staff
-from .exports import answer_items, answer_text, applications_csv_response, commune_names
-from .forms_staff import (
+from .. import answers as answer_rules
+from .. import queries
+from ..exports import answer_items, answer_text, applications_csv_response, commune_names
+from ..forms.staff import (
     DEFAULT_COLUMNS,
-    ApplicationFilterForm,
-    CallForm,
-    CallMoveForm,
     ColumnsForm,
     CorrectionForm,
-    FaqForm,
     InadmissibleForm,
-    SessionForm,
     column_choices,
 )
-from .funnel import call_funnel
-from .html import clean_html
-from .models import (
+from ..models import (
     Application,
     Call,
     Document,
-    FaqEntry,
-    FormRevision,
     Question,
 )
+from ..queries import current_questions, filtered_applications, status_counts
+from ..services import applications, examination
 
 Status = Application.Status
-CALLS_PER_PAGE = 20
 APPLICATIONS_PER_PAGE = 50
 TEXT_KINDS = {Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT, Question.Kind.ADDRESS}
-
-
-def _audit_context(user, obj):
-    if not user.has_perm("core.view_audit"):
-        return {}
-    content_type = ContentType.objects.get_for_model(obj)
-    return {
-        "audit_entries": entries_for(obj)[:20],
-        "audit_more_url": reverse(
-            "portal:audit", kwargs={"content_type": content_type.pk, "object_id": obj.pk}
-        ),
-    }
-
-
-def _status_counts(queryset):
-    """[(status, label, count)] for every status, in one aggregate query."""
-    totals = queryset.aggregate(
-        **{value: Count("pk", filter=Q(status=value)) for value in Status.values}
-    )
-    return [(value, label, totals[value]) for value, label in Status.choices]
 
 
 # Calls -------------------------------------------------------------------------
 
 
-@backoffice_required
-def call_list(request):
-    calls = (
-        Call.objects.select_related("edition")
-        .annotate(
-            application_total=Count("applications"),
-            **{
-                f"n_{value}": Count("applications", filter=Q(applications__status=value))
-                for value in Status.values
-            },
-        )
-        .order_by("-opens_at", "-pk")
-    )
-    page = Paginator(calls, CALLS_PER_PAGE).get_page(request.GET.get("page"))
-    for call in page.object_list:
-        call.status_counts = [
-            (label, getattr(call, f"n_{value}"))
-            for value, label in Status.choices
-            if getattr(call, f"n_{value}")
-        ]
-    return render(request, "calls/staff/call_list.html", {"page": page})
-
-
-@backoffice_required
-def call_form(request, pk=None):
-    call = get_object_or_404(Call, pk=pk) if pk else None
-    # The form validates a copy: the service must see the stored values to audit the change.
-    form = CallForm(request.POST or None, instance=Call.objects.get(pk=pk) if pk else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_call(by=request.user, call=call, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("L'appel a été créé. Préparez maintenant son formulaire.")
-                if call is None
-                else _("Les modifications ont été enregistrées."),
-            )
-            return redirect("calls:backoffice_call", pk=saved.pk)
-    return render(request, "calls/staff/call_form.html", {"form": form, "call": call})
-
-
-@backoffice_required
-def call_detail(request, pk):
-    call = get_object_or_404(Call.objects.select_related("edition"), pk=pk)
-    revisions = list(FormRevision.objects.filter(call=call).order_by("-number"))
-    published = next((r for r in revisions if r.published_at), None)
-    context = {
-        "call": call,
-        # Sanitised when saved; cleaned again here in case a row came from elsewhere (admin, import).
-        "presentation": clean_html(call.presentation),
-        "eligible_labels": [
-            label for value, label in Organisation.Kind.choices if value in call.eligible_kinds
-        ],
-        "moves": Call.workflow.available(call, request.user),
-        "current_revision": published,
-        "draft_revision": next((r for r in revisions if not r.published_at), None),
-        "sessions": events.events_about(call, Event.Kind.INFORMATION_SESSION),
-        "faq": call.faq.order_by("order", "pk"),
-        "funnel": call_funnel(call),
-        "status_counts": _status_counts(call.applications.all()),
-        **_audit_context(request.user, call),
-    }
-    return render(request, "calls/staff/call_detail.html", context)
-
-
-@backoffice_required
-@require_POST
-def call_move(request, pk):
-    call = get_object_or_404(Call, pk=pk)
-    form = CallMoveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Ce changement d'état n'est pas possible depuis l'état actuel."))
-        return redirect("calls:backoffice_call", pk=call.pk)
-    try:
-        call = services.move_call(
-            call=call,
-            target=form.cleaned_data["target"],
-            by=request.user,
-            note=form.cleaned_data["note"],
-        )
-    except (ValidationError, TransitionNotAllowed) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-    except PermissionDenied:
-        raise Http404 from None
-    else:
-        messages.success(
-            request,
-            _("L'appel est maintenant « %(status)s ».") % {"status": call.get_status_display()},
-        )
-    return redirect("calls:backoffice_call", pk=call.pk)
-
-
 # Information sessions and FAQ -------------------------------------------------------
-
-
-def _child_form(request, *, pk, child_pk, model, form_class, save, template, success):
-    call = get_object_or_404(Call, pk=pk)
-    child = get_object_or_404(model, pk=child_pk, call=call) if child_pk else None
-    form = form_class(
-        request.POST or None, instance=model.objects.get(pk=child.pk) if child else None
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(call=call, by=request.user, existing=child, values=form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect("calls:backoffice_call", pk=call.pk)
-    return render(request, template, {"form": form, "call": call, "object": child})
-
-
-@backoffice_required
-def session_form(request, pk, session_pk=None):
-    call = get_object_or_404(Call, pk=pk)
-    session = (
-        events.get_event_about(call, session_pk, Event.Kind.INFORMATION_SESSION)
-        if session_pk
-        else None
-    )
-    form = SessionForm(request.POST or None, instance=session)
-    if request.method == "POST" and form.is_valid():
-        try:
-            event_services.save_event(
-                about=call,
-                by=request.user,
-                event=session,
-                kind=Event.Kind.INFORMATION_SESSION,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("La réunion d'information a été enregistrée."))
-            return redirect("calls:backoffice_call", pk=call.pk)
-    return render(
-        request, "calls/staff/session_form.html", {"form": form, "call": call, "object": session}
-    )
-
-
-@backoffice_required
-@require_POST
-def session_delete(request, pk, session_pk):
-    call = get_object_or_404(Call, pk=pk)
-    session = events.get_event_about(call, session_pk, Event.Kind.INFORMATION_SESSION)
-    told = event_services.cancel_event(event=session, by=request.user)
-    messages.success(request, _("La réunion d'information a été supprimée."))
-    if told:
-        messages.info(
-            request,
-            ngettext(
-                "La personne inscrite a été prévenue de l'annulation par e-mail.",
-                "Les %(count)d personnes inscrites ont été prévenues de l'annulation par e-mail.",
-                told,
-            )
-            % {"count": told},
-        )
-    return redirect("calls:backoffice_call", pk=pk)
-
-
-@backoffice_required
-def faq_form(request, pk, faq_pk=None):
-    return _child_form(
-        request,
-        pk=pk,
-        child_pk=faq_pk,
-        model=FaqEntry,
-        form_class=FaqForm,
-        save=lambda call, by, existing, values: services_staff.save_faq(
-            call=call, by=by, entry=existing, **values
-        ),
-        template="calls/staff/faq_form.html",
-        success=_("La question a été enregistrée."),
-    )
-
-
-@backoffice_required
-@require_POST
-def faq_delete(request, pk, faq_pk):
-    entry = get_object_or_404(FaqEntry, pk=faq_pk, call_id=pk)
-    services_staff.delete_faq(entry=entry, by=request.user)
-    messages.success(request, _("La question a été supprimée."))
-    return redirect("calls:backoffice_call", pk=pk)
-
-
-@backoffice_required
-@require_POST
-def faq_toggle(request, pk, faq_pk):
-    entry = get_object_or_404(FaqEntry, pk=faq_pk, call_id=pk)
-    entry = services_staff.set_faq_published(
-        entry=entry, by=request.user, published=not entry.is_published
-    )
-    messages.success(
-        request,
-        _("La question est maintenant publiée.")
-        if entry.is_published
-        else _("La question n'est plus publiée."),
-    )
-    return redirect("calls:backoffice_call", pk=pk)
 
 
 # Applications list ------------------------------------------------------------------
@@ -287,15 +54,6 @@ def faq_toggle(request, pk, faq_pk):
 
 def _columns_key(call):
     return f"calls_staff_columns_{call.pk}"
-
-
-def _current_questions(call):
-    revision = (
-        FormRevision.objects.filter(call=call, published_at__isnull=False)
-        .order_by("-number")
-        .first()
-    )
-    return services.questions_of(revision) if revision else []
 
 
 def _cell(application, column, questions_by_key, communes):
@@ -316,18 +74,12 @@ def _cell(application, column, questions_by_key, communes):
     return answer_text(question, application.answers.get(question.key), communes)
 
 
-def _filtered(call, data):
-    form = ApplicationFilterForm(data or None, call=call)
-    applications = form.filter(Application.objects.filter(call=call).select_related("organisation"))
-    return form, applications
-
-
 @backoffice_required
 def application_list(request, pk):
     call = get_object_or_404(Call.objects.select_related("edition"), pk=pk)
-    form, applications = _filtered(call, request.GET)
+    form, applications = filtered_applications(call, request.GET)
     page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    questions = _current_questions(call)
+    questions = current_questions(call)
     choices = dict(column_choices(questions))
     columns = [c for c in request.session.get(_columns_key(call), DEFAULT_COLUMNS) if c in choices]
     questions_by_key = {q.key: q for q in questions}
@@ -353,14 +105,14 @@ def application_list(request, pk):
         "rows": rows,
         "headers": [(column, choices[column]) for column in columns],
         "columns_form": ColumnsForm(initial={"columns": columns}, questions=questions),
-        "status_counts": _status_counts(Application.objects.filter(call=call)),
+        "status_counts": status_counts(Application.objects.filter(call=call)),
         "query": query.urlencode(),
         "export_query": query.urlencode(),
     }
     return render(request, "calls/staff/application_list.html", context)
 
 
-def _back_to_list(call, raw_query):
+def back_to_list(call, raw_query):
     query = QueryDict(raw_query or "", mutable=True)
     url = reverse("calls:backoffice_applications", args=[call.pk])
     return redirect(f"{url}?{query.urlencode()}" if query else url)
@@ -370,11 +122,11 @@ def _back_to_list(call, raw_query):
 @require_POST
 def application_columns(request, pk):
     call = get_object_or_404(Call, pk=pk)
-    form = ColumnsForm(request.POST, questions=_current_questions(call))
+    form = ColumnsForm(request.POST, questions=current_questions(call))
     if form.is_valid():
         request.session[_columns_key(call)] = form.cleaned_data["columns"]
         messages.success(request, _("Les colonnes affichées ont été enregistrées."))
-    return _back_to_list(call, request.POST.get("query"))
+    return back_to_list(call, request.POST.get("query"))
 
 
 @backoffice_required
@@ -384,10 +136,8 @@ def application_bulk(request, pk):
     ids = [int(value) for value in request.POST.getlist("selected") if value.isdigit()][:1000]
     if request.POST.get("action") != "complete" or not ids:
         messages.error(request, _("Cochez au moins un dossier déposé, puis choisissez l'action."))
-        return _back_to_list(call, request.POST.get("query"))
-    done, failed = services_staff.bulk_mark_complete(
-        call=call, application_ids=ids, by=request.user
-    )
+        return back_to_list(call, request.POST.get("query"))
+    done, failed = examination.bulk_mark_complete(call=call, application_ids=ids, by=request.user)
     if done:
         messages.success(
             request,
@@ -400,17 +150,17 @@ def application_bulk(request, pk):
             _("%(reference)s n'a pas pu être déclaré complet : %(reason)s")
             % {"reference": reference, "reason": reason},
         )
-    return _back_to_list(call, request.POST.get("query"))
+    return back_to_list(call, request.POST.get("query"))
 
 
 @backoffice_required
 def export_csv(request, pk):
     call = get_object_or_404(Call.objects.select_related("edition"), pk=pk)
-    _, applications = _filtered(call, request.GET)
+    _, applications = filtered_applications(call, request.GET)
     return applications_csv_response(
         call,
         applications,
-        _current_questions(call),
+        current_questions(call),
         filename=f"candidatures-{call.slug}.csv",
     )
 
@@ -458,7 +208,7 @@ def _document_url(application, document):
 
 def _answer_sections(application, communes, documents):
     sections = []
-    for section in services.sections_of(application.revision):
+    for section in queries.sections_of(application.revision):
         rows = []
         for question in section.questions.all():
             value = application.answers.get(question.key)
@@ -481,7 +231,7 @@ def _answer_sections(application, communes, documents):
 def _comparison(newer, older, communes):
     """Per question of the newer submission: the answers that changed, old → new."""
     changes = []
-    for question in services.questions_of(newer.revision):
+    for question in queries.questions_of(newer.revision):
         if question.kind == Question.Kind.DOCUMENT:
             old = sorted(
                 (d["name"], d["sha256"]) for d in older.documents if d["key"] == question.key
@@ -515,7 +265,9 @@ def _comparison(newer, older, communes):
 def _examination_context(request, application, **forms):
     communes = commune_names(application.call)
     documents = {}
-    for document in services.current_documents(application).order_by("question_key", "uploaded_at"):
+    for document in applications.current_documents(application).order_by(
+        "question_key", "uploaded_at"
+    ):
         document.url = _document_url(application, document)
         if document.content_type in PREVIEWABLE:
             document.preview_url = reverse(
@@ -544,7 +296,7 @@ def _examination_context(request, application, **forms):
         "can_declare_inadmissible": Status.INADMISSIBLE in moves,
         "correction_form": forms.get("correction") or CorrectionForm(prefix="correction"),
         "inadmissible_form": forms.get("inadmissible") or InadmissibleForm(prefix="inadmissible"),
-        **_audit_context(request.user, application),
+        **audit_context(request.user, application),
     }
 
 
@@ -575,7 +327,7 @@ def application_decide(request, pk):
         if decision == "correction":
             form = CorrectionForm(request.POST, prefix="correction")
             if form.is_valid():
-                services.request_correction(
+                examination.request_correction(
                     application=application, by=request.user, **form.cleaned_data
                 )
                 messages.success(
@@ -584,13 +336,13 @@ def application_decide(request, pk):
                 )
                 return redirect("calls:backoffice_application", pk=application.pk)
         elif decision == "complete":
-            services.mark_complete(application=application, by=request.user)
+            examination.mark_complete(application=application, by=request.user)
             messages.success(request, _("Le dossier est déclaré complet."))
             return redirect("calls:backoffice_application", pk=application.pk)
         elif decision == "inadmissible":
             form = InadmissibleForm(request.POST, prefix="inadmissible")
             if form.is_valid():
-                services.mark_inadmissible(
+                examination.mark_inadmissible(
                     application=application, by=request.user, reason=form.cleaned_data["reason"]
                 )
                 messages.success(

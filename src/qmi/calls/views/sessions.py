@@ -16,9 +16,9 @@ from qmi.events import queries as events
 from qmi.events import views as event_pages
 from qmi.events.models import Event
 
-from .exports import BOM, neutralise
-from .models import Call
-from .views_applicant import get_call_for
+from ..exports import BOM, neutralise
+from ..models import Call
+from ..queries import get_call_for
 
 SESSION = Event.Kind.INFORMATION_SESSION
 

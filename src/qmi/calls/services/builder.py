@@ -1,6 +1,6 @@
 """Building a call's form, publishing it, and duplicating a call: one function per intention.
 
-Staff always edit the call's unpublished revision (`services.editable_revision`):
+Staff always edit the call's unpublished revision (`revisions.editable_revision`):
 the first change made to a published form copies it into a new revision, inside
 the same transaction as the change, so a refused change leaves nothing behind
 and the published revision is never touched. Every function checks the
@@ -19,8 +19,9 @@ from qmi.core import audit
 from qmi.core.files import FAMILIES, check_upload
 from qmi.core.permissions import require
 
-from . import services
-from .models import Application, Call, FaqEntry, Question, Section
+from .. import queries
+from ..models import Application, Call, FaqEntry, Question, Section
+from . import calls, revisions
 
 Kind = Question.Kind
 
@@ -85,7 +86,7 @@ def _editable_context(call, section=None, question=None):
     its position (the copy is exact, so positions match).
     """
     draft_existed = _draft_of(call)
-    revision = services.editable_revision(call)
+    revision = revisions.editable_revision(call)
     target = question.section if question is not None else section
     if target is None:
         return revision, None, None
@@ -114,7 +115,7 @@ def _renumber(rows):
 def _conditions_problems(revision):
     """Conditions that would point to a later or missing question once rows are reordered."""
     seen = set()
-    for question in services.questions_of(revision):
+    for question in queries.questions_of(revision):
         if question.condition_key and question.condition_key not in seen:
             return _(
                 "« %(label)s » dépend de la réponse à une question qui serait placée après elle : "
@@ -137,7 +138,7 @@ def add_section(*, call, by, title, description=""):
     require(by, "calls.manage_calls")
     call = _lock_call(call)
     _check_section(title)
-    revision = services.editable_revision(call)
+    revision = revisions.editable_revision(call)
     last = Section.objects.filter(revision=revision).aggregate(m=Max("order"))["m"] or 0
     section = Section.objects.create(
         revision=revision, order=last + 1, title=title.strip(), description=description.strip()
@@ -432,7 +433,7 @@ def _check_condition(*, revision, key, value, earlier_keys):
 def earlier_questions(revision, *, section, question=None):
     """Questions placed before `question`, or before the end of `section` for a new one."""
     result = []
-    for candidate in services.questions_of(revision):
+    for candidate in queries.questions_of(revision):
         if question is not None and candidate.pk == question.pk:
             break
         if question is None and (candidate.section.order, candidate.section.pk) > (
@@ -703,7 +704,7 @@ def publish_form(*, call, by):
         call=call,
         status__in=[Application.Status.DRAFT, Application.Status.CORRECTION_REQUESTED],
     ).count()
-    revision = services.publish_revision(revision=draft, by=by)
+    revision = revisions.publish_revision(revision=draft, by=by)
     return revision, moving
 
 
@@ -759,7 +760,7 @@ def duplicate_call(*, source, by, edition, title, slug, opens_at, closes_at, ref
                 )
             }
         )
-    call = services.save_call(
+    call = calls.save_call(
         by=by,
         edition=edition,
         title=title,
@@ -773,7 +774,7 @@ def duplicate_call(*, source, by, edition, title, slug, opens_at, closes_at, ref
     form = source.current_revision or source.revisions.order_by("-number").first()
     revision = call.revisions.get(number=1)
     if form is not None:
-        services.copy_form(form, revision)
+        revisions.copy_form(form, revision)
     for entry in source.faq.all():
         FaqEntry.objects.create(
             call=call,

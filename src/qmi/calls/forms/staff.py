@@ -1,7 +1,6 @@
 """Back-office forms for calls and applications (operator staff)."""
 
 import json
-import zoneinfo
 
 from django import forms
 from django.db.models import Q
@@ -14,10 +13,9 @@ from qmi.accounts.models import Organisation
 from qmi.events.models import Event
 from qmi.programmes.models import EditionCommune, Theme
 
-from .html import clean_html
-from .models import Application, Call, FaqEntry, Question
+from ..html import clean_html
+from ..models import Application, Call, FaqEntry, Label, Question
 
-PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
@@ -34,12 +32,12 @@ class ParisDateTimeField(forms.DateTimeField):
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        with timezone.override(PARIS):
+        with timezone.override(timezone.get_default_timezone()):
             return super().to_python(value)
 
     def prepare_value(self, value):
         if hasattr(value, "tzinfo") and value.tzinfo is not None:
-            return timezone.localtime(value, PARIS).replace(tzinfo=None)
+            return timezone.localtime(value, timezone.get_default_timezone()).replace(tzinfo=None)
         return value
 
 
@@ -316,7 +314,7 @@ class ApplicationFilterForm(forms.Form):
         expression of interest: a single-choice question of theme names is
         answered with it.
         """
-        from .funnel import theme_questions
+        from ..funnel import theme_questions
 
         theme = Theme.objects.get(pk=theme_id)
         names = set(Theme.objects.values_list("name", flat=True))
@@ -387,3 +385,21 @@ def column_choices(questions):
         for question in questions
         if question.kind != Question.Kind.DOCUMENT
     ]
+
+
+class LabelForm(forms.ModelForm):
+    class Meta:
+        model = Label
+        fields = ["name", "colour"]
+        widgets = {"colour": forms.RadioSelect}
+        labels = {"name": _("Nom"), "colour": _("Couleur")}
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Note privée"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_("Visible par l'équipe de l'opérateur seulement, jamais par le candidat."),
+        error_messages={"required": _("La note est vide.")},
+    )

@@ -4,7 +4,7 @@ A call's form is defined by staff at run time (sections and questions of a
 revision), so it is not a Django `Form`: fields are described here as plain
 dictionaries the templates render, and a POST is read back per question kind.
 
-Only what the person changed is sent to `services.autosave`: the page carries
+Only what the person changed is sent to `services.applications.autosave`: the page carries
 the answers it was rendered with (`original`), and a field counts as changed
 when its posted value differs from that. Colleagues editing other questions of
 the same application from the same version therefore never conflict.
@@ -24,9 +24,9 @@ from django.utils.translation import gettext_lazy
 from qmi.accounts.models import Organisation
 from qmi.core import files
 
-from . import answers as answer_rules
-from .models import Question
-from .services import sections_of
+from .. import answers as answer_rules
+from ..models import Question
+from ..queries import sections_of
 
 FIELD_PREFIX = "a_"
 CHOICE_KINDS = {Question.Kind.SINGLE_CHOICE, Question.Kind.MULTIPLE_CHOICE}
@@ -263,6 +263,6 @@ class ApplyForm(forms.Form):
 
 def applications_of(user):
     """Every application of the person's organisations (all states)."""
-    from .models import Application
+    from ..models import Application
 
     return Application.objects.filter(Q(organisation__memberships__user=user)).distinct()

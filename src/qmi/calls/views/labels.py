@@ -3,48 +3,28 @@
 Operator staff only (404 for everyone else), like the rest of the back office.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
 from qmi.core.forms import apply_errors
 
-from . import services_labels
-from .exports import applications_xlsx_response, documents_zip_response
-from .models import Application, Call, Label, StaffNote
-from .views_staff import _back_to_list, _current_questions, _filtered
-
-
-class LabelForm(forms.ModelForm):
-    class Meta:
-        model = Label
-        fields = ["name", "colour"]
-        widgets = {"colour": forms.RadioSelect}
-        labels = {"name": gettext_lazy("Nom"), "colour": gettext_lazy("Couleur")}
-
-
-class NoteForm(forms.Form):
-    body = forms.CharField(
-        label=gettext_lazy("Note privée"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
-        help_text=gettext_lazy(
-            "Visible par l'équipe de l'opérateur seulement, jamais par le candidat."
-        ),
-        error_messages={"required": gettext_lazy("La note est vide.")},
-    )
+from ..exports import applications_xlsx_response, documents_zip_response
+from ..forms.staff import LabelForm, NoteForm
+from ..models import Application, Call, Label, StaffNote
+from ..queries import current_questions, filtered_applications
+from ..services import labels as label_services
+from .examination import back_to_list
 
 
 def _filtered_by_label(call, data):
     """The list's filters (shared with the CSV), then the label filter."""
-    _form, applications = _filtered(call, data)
-    return services_labels.filter_by_label(applications, data.get("label"))
+    _form, applications = filtered_applications(call, data)
+    return label_services.filter_by_label(applications, data.get("label"))
 
 
 # Label definitions --------------------------------------------------------------------
@@ -56,7 +36,7 @@ def labels(request, pk):
     form = LabelForm(request.POST or None, prefix="new")
     if request.method == "POST" and form.is_valid():
         try:
-            label = services_labels.create_label(call=call, by=request.user, **form.cleaned_data)
+            label = label_services.create_label(call=call, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         except PermissionDenied:
@@ -87,7 +67,7 @@ def label_edit(request, pk, label_pk):
     )
     if form.is_valid():
         try:
-            label = services_labels.update_label(label=label, by=request.user, **form.cleaned_data)
+            label = label_services.update_label(label=label, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         except PermissionDenied:
@@ -104,7 +84,7 @@ def label_edit(request, pk, label_pk):
 def label_delete(request, pk, label_pk):
     label = get_object_or_404(Label.objects.select_related("call"), pk=label_pk, call_id=pk)
     try:
-        services_labels.delete_label(label=label, by=request.user)
+        label_services.delete_label(label=label, by=request.user)
     except PermissionDenied:
         raise Http404 from None
     messages.success(request, _("L'étiquette a été supprimée."))
@@ -132,10 +112,10 @@ def application_labels(request, pk):
         return redirect("calls:backoffice_application", pk=application.pk)
     try:
         if action == "add":
-            services_labels.add_label(application=application, label=label, by=request.user)
+            label_services.add_label(application=application, label=label, by=request.user)
             messages.success(request, _("Étiquette ajoutée : « %(name)s ».") % {"name": label.name})
         else:
-            services_labels.remove_label(application=application, label=label, by=request.user)
+            label_services.remove_label(application=application, label=label, by=request.user)
             messages.success(request, _("Étiquette retirée : « %(name)s ».") % {"name": label.name})
     except PermissionDenied:
         raise Http404 from None
@@ -152,9 +132,9 @@ def labels_bulk(request, pk):
     label = call.labels.filter(pk=int(value)).first() if value.isdigit() else None
     if label is None or not ids:
         messages.error(request, _("Cochez au moins un dossier, puis choisissez l'étiquette."))
-        return _back_to_list(call, request.POST.get("query"))
+        return back_to_list(call, request.POST.get("query"))
     try:
-        done = services_labels.bulk_add_label(
+        done = label_services.bulk_add_label(
             call=call, application_ids=ids, label=label, by=request.user
         )
     except PermissionDenied:
@@ -167,7 +147,7 @@ def labels_bulk(request, pk):
         )
     else:
         messages.info(request, _("Les dossiers cochés portaient déjà cette étiquette."))
-    return _back_to_list(call, request.POST.get("query"))
+    return back_to_list(call, request.POST.get("query"))
 
 
 # Private notes ----------------------------------------------------------------------------
@@ -180,7 +160,7 @@ def note_add(request, pk):
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            services_labels.add_note(
+            label_services.add_note(
                 application=application, by=request.user, body=form.cleaned_data["body"]
             )
         except ValidationError as error:
@@ -201,7 +181,7 @@ def note_delete(request, pk, note_pk):
         StaffNote.objects.select_related("application"), pk=note_pk, application_id=pk
     )
     try:
-        services_labels.delete_note(note=note, by=request.user)
+        label_services.delete_note(note=note, by=request.user)
     except PermissionDenied:
         # Someone else's note: it exists for staff, but only its author may delete it.
         messages.error(request, _("Seul l'auteur d'une note peut la supprimer."))
@@ -219,7 +199,7 @@ def export_xlsx(request, pk):
     return applications_xlsx_response(
         call,
         _filtered_by_label(call, request.GET),
-        _current_questions(call),
+        current_questions(call),
         filename=f"candidatures-{call.slug}.xlsx",
     )
 

@@ -17,13 +17,14 @@ from qmi.core.forms import apply_errors
 from qmi.messaging import queries as thread_queries
 from qmi.messaging import services as messaging
 from qmi.messaging.forms import ReplyForm
-from qmi.messaging.views import post_reply, render_thread, sent, writes_as_operator
+from qmi.messaging.rules import writes_as_operator
+from qmi.messaging.views import post_reply, render_thread, sent
 
-from . import services
-from .forms_messaging import FaqForm, QuestionForm
-from .models import Call
-from .rules_messaging import eligible_organisations
-from .views_applicant import get_application_for
+from ..forms.messaging import FaqForm, QuestionForm
+from ..models import Call
+from ..queries import get_application_for
+from ..rules import eligible_organisations
+from ..services import faq
 
 
 @login_required
@@ -131,7 +132,7 @@ def thread_publish_faq(request, pk):
     if form.is_valid():
         message = get_object_or_404(thread.messages, pk=form.cleaned_data["message"])
         try:
-            services.publish_to_faq(
+            faq.publish_to_faq(
                 message=message,
                 by=request.user,
                 question=form.cleaned_data["question"],

@@ -1,4 +1,4 @@
-"""Operations on calls and applications: one function per intention.
+"""The applicant's journey: start an application, autosave, documents, submit, withdraw.
 
 Autosaves are not audited one by one (they happen every few seconds); each
 answer records who changed it last and when (`answers_meta`), and every
@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,127 +20,20 @@ from qmi.core.permissions import require as _require
 from qmi.core.workflow import transition
 from qmi.mail.services import notify
 
-from . import answers as answer_rules
-from .html import clean_html
-from .models import (
+from .. import answers as answer_rules
+from ..models import (
     Application,
     Call,
-    CorrectionRequest,
     Document,
-    FaqEntry,
-    FormRevision,
     Question,
-    Section,
     Submission,
 )
+from ..queries import application_members, questions_of
 
 Status = Application.Status
-CALL_FIELDS = [
-    "edition",
-    "kind",
-    "title",
-    "slug",
-    "presentation",
-    "eligible_kinds",
-    "opens_at",
-    "closes_at",
-    "contact_name",
-    "contact_email",
-    "criteria",
-    "reference_prefix",
-]
 
 
 # Calls -----------------------------------------------------------------------
-
-
-@transaction.atomic
-def save_call(*, by, call=None, **values):
-    _require(by, "calls.manage_calls")
-    if "presentation" in values:
-        # Whoever calls this service, applicants only ever read sanitised HTML.
-        values["presentation"] = clean_html(values["presentation"])
-    creating = call is None
-    call = audit.save_with_audit(
-        call or Call(), fields=CALL_FIELDS, values=values, by=by, creating=creating
-    )
-    if creating:
-        FormRevision.objects.create(call=call, number=1)
-    return call
-
-
-def move_call(*, call, target, by, note=""):
-    """Publish, close or reopen; publishing needs a published form."""
-    if target == Call.Status.PUBLISHED and call.current_revision is None:
-        raise ValidationError(_("Publiez d'abord le formulaire de l'appel."))
-    return transition(call, workflow=Call.workflow, target=target, by=by, note=note)
-
-
-def editable_revision(call):
-    """The revision staff edit: the unpublished one, created from the current one if needed."""
-    draft = call.revisions.filter(published_at__isnull=True).order_by("-number").first()
-    if draft is not None:
-        return draft
-    current = call.current_revision
-    draft = FormRevision.objects.create(call=call, number=(current.number if current else 0) + 1)
-    if current is not None:
-        copy_form(current, draft)
-    return draft
-
-
-def copy_form(source, target):
-    for section in source.sections.prefetch_related("questions"):
-        questions = list(section.questions.all())
-        section.pk = None
-        section.revision = target
-        section.save()
-        for question in questions:
-            question.pk = None
-            question.section = section
-            question.save()
-
-
-@transaction.atomic
-def publish_revision(*, revision, by):
-    """Make the revision the call's form; drafts move to it and keep every answer by key."""
-    _require(by, "calls.manage_calls")
-    revision = FormRevision.objects.select_for_update().get(pk=revision.pk)
-    if revision.published_at is not None:
-        raise ValidationError(_("Cette révision est déjà publiée."))
-    if not Question.objects.filter(section__revision=revision).exists():
-        raise ValidationError(_("Le formulaire ne contient encore aucune question."))
-    keys = list(Question.objects.filter(section__revision=revision).values_list("key", flat=True))
-    if len(keys) != len(set(keys)):
-        raise ValidationError(_("Deux questions du formulaire ont la même clé."))
-    revision.published_at = timezone.now()
-    revision.save(update_fields=["published_at"])
-    moved = Application.objects.filter(
-        call=revision.call, status__in=[Status.DRAFT, Status.CORRECTION_REQUESTED]
-    ).update(revision=revision)
-    audit.record(
-        obj=revision.call,
-        actor=by,
-        action="form_published",
-        changes={"révision": [revision.number - 1 or None, revision.number]},
-        note=_("%(count)s brouillon(s) passé(s) à la nouvelle révision.") % {"count": moved},
-    )
-    return revision
-
-
-def questions_of(revision):
-    return list(
-        Question.objects.filter(section__revision=revision)
-        .select_related("section")
-        .order_by("section__order", "section__pk", "order", "pk")
-    )
-
-
-def sections_of(revision):
-    return list(
-        Section.objects.filter(revision=revision)
-        .prefetch_related("questions")
-        .order_by("order", "pk")
-    )
 
 
 # Applications ----------------------------------------------------------------
@@ -460,20 +352,12 @@ def submit_application(*, application, by, now=None):
     )
     application.correction_requests.filter(resolved_at__isnull=True).update(resolved_at=now)
     notify(
-        recipients=_members(application),
+        recipients=application_members(application),
         template="calls/email/submitted",
         context={"application": application, "submission": submission},
         url=reverse("calls:application", kwargs={"pk": application.pk}),
     )
     return submission
-
-
-def _members(application):
-    from qmi.accounts.models import User
-
-    return list(
-        User.objects.filter(memberships__organisation=application.organisation_id, is_active=True)
-    )
 
 
 def withdraw_application(*, application, by, note=""):
@@ -484,55 +368,13 @@ def withdraw_application(*, application, by, note=""):
     )
 
 
-@transaction.atomic
-def request_correction(*, application, by, message, due_at):
-    if not message.strip():
-        raise ValidationError({"message": _("Dites ce qui manque ou doit être corrigé.")})
-    if due_at <= timezone.now():
-        raise ValidationError({"due_at": _("La date limite doit être dans le futur.")})
-    application = transition(
-        application,
-        workflow=Application.workflow,
-        target=Status.CORRECTION_REQUESTED,
-        by=by,
-        note=message,
-    )
-    correction = CorrectionRequest.objects.create(
-        application=application, message=message, due_at=due_at, requested_by=by
-    )
-    notify(
-        recipients=_members(application),
-        template="calls/email/correction_requested",
-        context={"application": application, "correction": correction},
-        url=reverse("calls:application", kwargs={"pk": application.pk}),
-    )
-    return correction
-
-
-def mark_complete(*, application, by):
-    return transition(application, workflow=Application.workflow, target=Status.COMPLETE, by=by)
-
-
-def mark_inadmissible(*, application, by, reason):
-    application = transition(
-        application, workflow=Application.workflow, target=Status.INADMISSIBLE, by=by, note=reason
-    )
-    notify(
-        recipients=_members(application),
-        template="calls/email/inadmissible",
-        context={"application": application, "reason": reason},
-        url=reverse("calls:application", kwargs={"pk": application.pk}),
-    )
-    return application
-
-
 def send_deadline_reminders(*, now=None):
     """E-mail the members of every unsubmitted draft J-n before the deadline, once per n.
 
     Run it regularly (cron: `manage.py send_reminders`, hourly); a reminder whose
     day has passed unsent (the job did not run) is not sent late.
     """
-    from .models import Reminder
+    from ..models import Reminder
 
     now = now or timezone.now()
     sent = 0
@@ -559,7 +401,7 @@ def send_deadline_reminders(*, now=None):
                 for bigger in (d for d in call.reminder_days if d > days):
                     Reminder.objects.get_or_create(application=application, days_before=bigger)
                 notify(
-                    recipients=_members(application),
+                    recipients=application_members(application),
                     template="calls/email/reminder",
                     context={"application": application, "days": days},
                     url=reverse("calls:application", kwargs={"pk": application.pk}),
@@ -569,44 +411,3 @@ def send_deadline_reminders(*, now=None):
 
 
 # Questions turned into the call's FAQ -----------------------------------------
-
-
-def call_of(subject):
-    """The call a thread's subject belongs to: the call itself, or an application's call."""
-    return subject if isinstance(subject, Call) else subject.call
-
-
-@transaction.atomic
-def publish_to_faq(*, message, by, question, answer):
-    """Staff turn a question of a thread into a published FAQ entry of the call, in their own words.
-
-    The question is anonymised by staff in the form (prefilled with the
-    message); nothing links the entry back to the organisation publicly.
-    """
-    thread = message.thread
-    _require(by, "messaging.manage_threads", thread)
-    question, answer = (question or "").strip(), (answer or "").strip()
-    errors = {}
-    if not question:
-        errors["question"] = _("Rédigez la question telle qu'elle sera publiée.")
-    if not answer:
-        errors["answer"] = _("Rédigez la réponse.")
-    if errors:
-        raise ValidationError(errors)
-    call = Call.objects.select_for_update().get(pk=call_of(thread.subject).pk)
-    last = FaqEntry.objects.filter(call=call).aggregate(last=Max("order"))["last"]
-    entry = FaqEntry.objects.create(
-        call=call,
-        question=question,
-        answer=answer,
-        order=(last or 0) + 1,
-        is_published=True,
-    )
-    audit.record(
-        obj=entry,
-        actor=by,
-        action="created",
-        note=_("Publiée depuis le message n°%(message)s de l'échange n°%(thread)s.")
-        % {"message": message.pk, "thread": thread.pk},
-    )
-    return entry

@@ -11,9 +11,10 @@ from qmi.accounts.access import backoffice_required
 from qmi.core.files import families_label
 from qmi.core.forms import apply_errors
 
-from . import services, services_builder
-from .forms_builder import DuplicateCallForm, QuestionForm, SectionForm, TemplateUploadForm
-from .models import Call, Question, Section
+from .. import queries
+from ..forms.builder import DuplicateCallForm, QuestionForm, SectionForm, TemplateUploadForm
+from ..models import Call, Question, Section
+from ..services import builder as builder_services
 
 
 def _call(pk):
@@ -97,8 +98,8 @@ def _document_summary(config):
 @backoffice_required
 def builder(request, pk):
     call = _call(pk)
-    revision = services_builder.revision_shown(call)
-    sections = services.sections_of(revision) if revision else []
+    revision = builder_services.revision_shown(call)
+    sections = queries.sections_of(revision) if revision else []
     for section in sections:
         for question in section.questions.all():
             question.summary = _summary(question)
@@ -122,12 +123,12 @@ def section_form(request, pk, section_pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             if section is None:
-                section = services_builder.add_section(
+                section = builder_services.add_section(
                     call=call, by=request.user, **form.cleaned_data
                 )
                 messages.success(request, _("La section a été ajoutée."))
             else:
-                section = services_builder.update_section(
+                section = builder_services.update_section(
                     section=section, by=request.user, **form.cleaned_data
                 )
                 messages.success(request, _("La section a été enregistrée."))
@@ -145,7 +146,7 @@ def section_form(request, pk, section_pk=None):
 def section_delete(request, pk, section_pk):
     call = _call(pk)
     try:
-        services_builder.delete_section(section=_section(call, section_pk), by=request.user)
+        builder_services.delete_section(section=_section(call, section_pk), by=request.user)
     except ValidationError as error:
         _error_message(request, error)
     else:
@@ -161,7 +162,7 @@ def section_move(request, pk, section_pk):
     if direction not in ("up", "down"):
         raise Http404
     try:
-        section = services_builder.move_section(
+        section = builder_services.move_section(
             section=_section(call, section_pk), by=request.user, direction=direction
         )
     except ValidationError as error:
@@ -175,13 +176,13 @@ def question_form(request, pk, section_pk=None, question_pk=None):
     call = _call(pk)
     question = _question(call, question_pk) if question_pk else None
     section = question.section if question else _section(call, section_pk)
-    earlier = services_builder.earlier_questions(
+    earlier = builder_services.earlier_questions(
         section.revision, section=section, question=question
     )
     form = QuestionForm(request.POST or None, earlier=earlier, question=question)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services_builder.save_question(
+            saved = builder_services.save_question(
                 section=section, question=question, by=request.user, **form.values()
             )
         except ValidationError as error:
@@ -209,7 +210,7 @@ def question_form(request, pk, section_pk=None, question_pk=None):
 def question_delete(request, pk, question_pk):
     call = _call(pk)
     try:
-        services_builder.delete_question(question=_question(call, question_pk), by=request.user)
+        builder_services.delete_question(question=_question(call, question_pk), by=request.user)
     except ValidationError as error:
         _error_message(request, error)
     else:
@@ -225,7 +226,7 @@ def question_move(request, pk, question_pk):
     if direction not in ("up", "down"):
         raise Http404
     try:
-        question = services_builder.move_question(
+        question = builder_services.move_question(
             question=_question(call, question_pk), by=request.user, direction=direction
         )
     except ValidationError as error:
@@ -241,13 +242,13 @@ def question_template(request, pk, question_pk):
     call = _call(pk)
     question = _question(call, question_pk)
     if request.POST.get("remove"):
-        question = services_builder.remove_template(question=question, by=request.user)
+        question = builder_services.remove_template(question=question, by=request.user)
         messages.success(request, _("Le modèle a été retiré."))
         return redirect("calls:builder_question_edit", pk=call.pk, question_pk=question.pk)
     form = TemplateUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            question = services_builder.upload_template(
+            question = builder_services.upload_template(
                 question=question, uploaded=form.cleaned_data["template"], by=request.user
             )
         except ValidationError as error:
@@ -255,7 +256,7 @@ def question_template(request, pk, question_pk):
         else:
             messages.success(request, _("Le modèle a été enregistré."))
             return redirect("calls:builder_question_edit", pk=call.pk, question_pk=question.pk)
-    earlier = services_builder.earlier_questions(
+    earlier = builder_services.earlier_questions(
         question.section.revision, section=question.section, question=question
     )
     context = {
@@ -280,8 +281,8 @@ def question_template_download(request, pk, question_pk):
 @backoffice_required
 def preview(request, pk):
     call = _call(pk)
-    revision = services_builder.revision_shown(call)
-    sections = services.sections_of(revision) if revision else []
+    revision = builder_services.revision_shown(call)
+    sections = queries.sections_of(revision) if revision else []
     communes = list(call.edition.communes.select_related("commune").order_by("commune__name"))
     for section in sections:
         for question in section.questions.all():
@@ -296,7 +297,7 @@ def preview(request, pk):
 def publish(request, pk):
     call = _call(pk)
     try:
-        revision, moved = services_builder.publish_form(call=call, by=request.user)
+        revision, moved = builder_services.publish_form(call=call, by=request.user)
     except ValidationError as error:
         _error_message(request, error)
         return _to_builder(call)
@@ -319,7 +320,7 @@ def revisions(request, pk):
         "calls/builder/revisions.html",
         {
             "call": call,
-            "rows": services_builder.revision_usage(call),
+            "rows": builder_services.revision_usage(call),
             "current": call.current_revision,
         },
     )
@@ -331,7 +332,7 @@ def duplicate(request, pk):
     form = DuplicateCallForm(request.POST or None, source=source)
     if request.method == "POST" and form.is_valid():
         try:
-            call = services_builder.duplicate_call(
+            call = builder_services.duplicate_call(
                 source=source, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:

@@ -1,0 +1,1 @@
+"""The calls app's views, one module per area (see calls/urls.py)."""
