@@ -8,12 +8,13 @@ class CallsConfig(AppConfig):
     verbose_name = _("Appels et candidatures")
 
     def ready(self):
-        from qmi.core.audit import register_action_labels
-        from qmi.events import registry
-        from qmi.mail.services import absolute_url
+        # Models and the registries can be imported only once the app registry is ready.
+        from qmi.core.audit import register_action_labels  # noqa: PLC0415
+        from qmi.events import registry  # noqa: PLC0415
+        from qmi.mail.services import absolute_url  # noqa: PLC0415
 
-        from . import thread_subjects
-        from .models import Call
+        from . import thread_subjects  # noqa: PLC0415
+        from .models import Call  # noqa: PLC0415
 
         register_action_labels(
             {

@@ -13,6 +13,7 @@ import tempfile
 import unicodedata
 import zipfile
 
+import xlsxwriter
 from django.db.models import Prefetch
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -155,8 +156,6 @@ def applications_xlsx_response(call, applications, questions, filename):
     Every cell is written with `write_string`: a spreadsheet never reads it as
     a formula, whatever it starts with, and no `'` has to be added.
     """
-    import xlsxwriter
-
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 — FileResponse closes it
     try:
         workbook = xlsxwriter.Workbook(

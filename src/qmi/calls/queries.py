@@ -8,6 +8,8 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from qmi.accounts.models import User
+
 from .forms.staff import ApplicationFilterForm
 from .models import (
     Application,
@@ -37,8 +39,6 @@ def sections_of(revision):
 
 
 def application_members(application):
-    from qmi.accounts.models import User
-
     return list(
         User.objects.filter(memberships__organisation=application.organisation_id, is_active=True)
     )

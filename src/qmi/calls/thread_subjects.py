@@ -13,6 +13,7 @@ from qmi.messaging import subjects
 from qmi.messaging.services import MAX_SUBJECT_CHARS
 
 from .models import Application, Call
+from .views.messaging import faq_panel
 
 
 def _call_facts(call):
@@ -44,8 +45,6 @@ def check_question_organisation(call, organisation):
 
 
 def register():
-    from .views.messaging import faq_panel
-
     faq = {
         "staff_panel": faq_panel,
         "staff_panel_template": "calls/thread_faq_panel.html",

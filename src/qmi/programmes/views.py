@@ -28,7 +28,12 @@ from .forms import (
     TeamMemberForm,
 )
 from .models import ChallengeVersion, CommuneRole, Edition, Phase, Stage
-from .queries import editions_with_timeline, get_edition_commune_for, sector_map_data
+from .queries import (
+    editions_with_timeline,
+    get_edition_commune_for,
+    sector_map_data,
+    workspaces_for,
+)
 
 # Back office -----------------------------------------------------------------
 
@@ -285,8 +290,6 @@ def sector_edit(request, pk):
 def workspace(request, pk):
     edition_commune = get_edition_commune_for(request.user, pk)
     can_manage_team = request.user.has_perm("programmes.manage_commune_team", edition_commune)
-    from .queries import workspaces_for
-
     context = {
         "edition_commune": edition_commune,
         "challenge": getattr(edition_commune, "challenge", None),

@@ -23,9 +23,10 @@ from django.utils.translation import gettext_lazy
 
 from qmi.accounts.models import Organisation
 from qmi.core import files
+from qmi.programmes.models import EditionCommune
 
 from .. import answers as answer_rules
-from ..models import Question
+from ..models import Application, Question
 from ..queries import sections_of
 
 FIELD_PREFIX = "a_"
@@ -38,8 +39,6 @@ def field_name(question):
 
 def ranking_options(call):
     """(EditionCommune id as text, "Commune — challenge title") for a commune ranking."""
-    from qmi.programmes.models import EditionCommune
-
     options = []
     for edition_commune in (
         EditionCommune.objects.filter(edition_id=call.edition_id)
@@ -263,6 +262,4 @@ class ApplyForm(forms.Form):
 
 def applications_of(user):
     """Every application of the person's organisations (all states)."""
-    from ..models import Application
-
     return Application.objects.filter(Q(organisation__memberships__user=user)).distinct()

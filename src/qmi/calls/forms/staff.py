@@ -13,6 +13,7 @@ from qmi.accounts.models import Organisation
 from qmi.events.models import Event
 from qmi.programmes.models import EditionCommune, Theme
 
+from ..funnel import theme_questions
 from ..html import clean_html
 from ..models import Application, Call, FaqEntry, Label, Question
 
@@ -314,8 +315,6 @@ class ApplicationFilterForm(forms.Form):
         expression of interest: a single-choice question of theme names is
         answered with it.
         """
-        from ..funnel import theme_questions
-
         theme = Theme.objects.get(pk=theme_id)
         names = set(Theme.objects.values_list("name", flat=True))
         _ranking, choice_keys = theme_questions([self.call], names).get(self.call.pk, ([], []))

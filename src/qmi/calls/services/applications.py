@@ -26,6 +26,7 @@ from ..models import (
     Call,
     Document,
     Question,
+    Reminder,
     Submission,
 )
 from ..queries import application_members, questions_of
@@ -374,8 +375,6 @@ def send_deadline_reminders(*, now=None):
     Run it regularly (cron: `manage.py send_reminders`, hourly); a reminder whose
     day has passed unsent (the job did not run) is not sent late.
     """
-    from ..models import Reminder
-
     now = now or timezone.now()
     sent = 0
     calls = Call.objects.filter(status=Call.Status.PUBLISHED, opens_at__lte=now, closes_at__gt=now)

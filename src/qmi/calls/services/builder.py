@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -710,8 +710,6 @@ def publish_form(*, call, by):
 
 def revision_usage(call):
     """Revisions of the call with their applications counted by status, in one query."""
-    from django.db.models import Count
-
     counts = {}
     rows = (
         Application.objects.filter(call=call).values("revision", "status").annotate(n=Count("pk"))

@@ -27,6 +27,7 @@ from qmi.core.workflow import TransitionNotAllowed
 from .. import queries
 from ..forms import applicant as form
 from ..models import Application, CorrectionRequest, Document, Question, Submission
+from ..pdf import acknowledgement_pdf
 from ..queries import get_application_for, get_call_for
 from ..services import applications as services
 from .public import attachment
@@ -556,8 +557,6 @@ def confirmation(request, pk):
 
 @login_required
 def acknowledgement(request, pk, number):
-    from ..pdf import acknowledgement_pdf
-
     application = get_application_for(request.user, pk)
     submission = get_object_or_404(
         Submission.objects.select_related("revision", "submitted_by"),

@@ -11,6 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from pypdf import PdfWriter
+from pypdf.generic import NameObject, TextStringObject
 
 from qmi.accounts.models import Organisation, User
 from qmi.calls import answers as answer_rules
@@ -18,6 +20,8 @@ from qmi.calls import queries
 from qmi.calls.models import Application, Call, Question
 from qmi.calls.services import applications as services
 from qmi.calls.services import examination
+from qmi.messaging.queries import about
+from qmi.messaging.services import post_about
 from qmi.programmes.models import Commune
 
 from .load_demo_calls import DEMO_SLUG
@@ -25,8 +29,6 @@ from .load_demo_calls import DEMO_SLUG
 
 def demo_pdf(title):
     """A small real PDF, so the demo files pass the same checks as real uploads."""
-    from pypdf import PdfWriter
-    from pypdf.generic import NameObject, TextStringObject
 
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
@@ -124,8 +126,6 @@ class Command(BaseCommand):
 
     def _messages(self, call, staff):
         """A conversation on Sceaux's file and an open question from Argenteuil."""
-        from qmi.messaging.queries import about
-        from qmi.messaging.services import post_about
 
         sceaux = Application.objects.filter(call=call, organisation__commune__insee="92071").first()
         if sceaux and not about(sceaux).exists():
