@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -14,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qmi.core.audit import entries_for
+from qmi.core.audit import audit_context
 from qmi.core.forms import apply_errors
 
 from . import queries, services
@@ -121,13 +120,8 @@ def _organisation_context(request, organisation, *, invitation_form=None):
         "invitations": list(queries.open_invitations(organisation)[:50]) if can_manage else [],
         "invitation_form": (invitation_form or InvitationForm()) if can_manage else None,
         "role_choices": Membership.Role.choices,
+        **audit_context(user, organisation),
     }
-    if user.has_perm("core.view_audit"):
-        content_type = ContentType.objects.get_for_model(Organisation)
-        context["audit_entries"] = entries_for(organisation)[:20]
-        context["audit_more_url"] = reverse(
-            "portal:audit", kwargs={"content_type": content_type.pk, "object_id": organisation.pk}
-        )
     return context
 
 

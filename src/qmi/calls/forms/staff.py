@@ -11,11 +11,15 @@ from django_countries import countries
 
 from qmi.accounts.models import Organisation
 from qmi.events.models import Event
+from qmi.events.services import EVENT_FIELDS
 from qmi.programmes.models import EditionCommune, Theme
 
 from ..funnel import theme_questions
 from ..html import clean_html
 from ..models import Application, Call, FaqEntry, Label, Question
+from ..services.calls import CALL_FIELDS
+from ..services.faq import FAQ_FIELDS
+from ..services.labels import LABEL_FIELDS
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -63,20 +67,7 @@ class CallForm(forms.ModelForm):
 
     class Meta:
         model = Call
-        fields = [
-            "edition",
-            "kind",
-            "title",
-            "slug",
-            "presentation",
-            "eligible_kinds",
-            "opens_at",
-            "closes_at",
-            "contact_name",
-            "contact_email",
-            "criteria",
-            "reference_prefix",
-        ]
+        fields = CALL_FIELDS
         widgets = {
             "presentation": forms.Textarea(attrs={"rows": 10}),
             "criteria": forms.Textarea(attrs={"rows": 6}),
@@ -114,7 +105,7 @@ class SessionForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = ["title", "starts_at", "ends_at", "link", "location"]
+        fields = EVENT_FIELDS
         help_texts = {
             "link": _("Lien de connexion ou d'inscription (https://…)."),
             "location": _("Adresse, si la réunion a lieu en personne."),
@@ -131,7 +122,7 @@ class SessionForm(forms.ModelForm):
 class FaqForm(forms.ModelForm):
     class Meta:
         model = FaqEntry
-        fields = ["question", "answer", "order", "is_published"]
+        fields = FAQ_FIELDS
         widgets = {
             "question": forms.Textarea(attrs={"rows": 2}),
             "answer": forms.Textarea(attrs={"rows": 5}),
@@ -389,7 +380,7 @@ def column_choices(questions):
 class LabelForm(forms.ModelForm):
     class Meta:
         model = Label
-        fields = ["name", "colour"]
+        fields = LABEL_FIELDS
         widgets = {"colour": forms.RadioSelect}
         labels = {"name": _("Nom"), "colour": _("Couleur")}
 
