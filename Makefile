@@ -12,7 +12,7 @@ DEV_ENV := QMI_DEBUG=1 QMI_DEMO_MFA_EXEMPT=1
 # Installs exactly what requirements/dev.txt pins, hashes checked (`make lock` refreshes it).
 $(STAMP): pyproject.toml requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile --require-hashes --no-deps -r requirements/dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -35,7 +35,8 @@ demo: migrate
 	$(DEV_ENV) $(PY) manage.py load_demo --quiet-logins
 
 # Serves on 127.0.0.1:$(PORT) with the task worker (e-mails) running beside it.
-run: demo
+# Loads the demo data once (idempotent) and prints the demo logins before serving.
+run: migrate
 	@$(DEV_ENV) $(PY) manage.py load_demo
 	@echo ""
 	@echo "QMI : http://127.0.0.1:$(PORT)/  (e-mails écrits dans var/mail/ ; arrêt : Ctrl+C)"
