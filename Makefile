@@ -12,7 +12,7 @@ DEV_ENV := QMI_DEBUG=1 QMI_DEMO_MFA_EXEMPT=1
 # Installs exactly what requirements/dev.txt pins, hashes checked (`make lock` refreshes it).
 $(STAMP): pyproject.toml requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile --require-hashes --no-deps -r requirements/dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
