@@ -5,9 +5,11 @@ tests/fixtures/demo_074af50.json is the demo data (`make run`) dumped at commit
 plus two information-session registrations and a message with an attachment.
 """
 
+import json
 from pathlib import Path
 
 import pytest
+from django.utils.dateparse import parse_datetime
 
 from tests.utils import latest_migrations, load_dump, migrate
 
@@ -35,26 +37,46 @@ def test_demo_database_of_074af50_keeps_every_row_once_migrated():
     assert counts["core.notification"] == 6
     assert counts["calls.thread"] == 2 and counts["calls.message"] == 4
     assert counts["calls.messageattachment"] == 1 and counts["calls.sessionregistration"] == 2
+    # Rows keep the dates of the dump, not the time of this test.
+    dumped = {
+        record["pk"]: parse_datetime(record["fields"]["created_at"])
+        for record in json.loads(DUMP.read_text())
+        if record["model"] == "core.notification"
+    }
+    assert dict(old.get_model("core", "Notification").objects.values_list("pk", "created_at")) == (
+        dumped
+    )
 
     def get(label):
         return old.get_model(*label.split("."))
 
-    notifications = rows(get("core.Notification"), "recipient", "subject", "read_at", "emailed_at")
+    notifications = rows(
+        get("core.Notification"), "recipient", "subject", "created_at", "read_at", "emailed_at"
+    )
     threads = {
         pk: (
             ("application", application) if application else ("call", call),
             organisation,
             subject,
             awaiting,
+            created,
         )
-        for pk, (call, application, organisation, subject, awaiting) in rows(
-            get("calls.Thread"), "call", "application", "organisation", "subject", "awaiting"
+        for pk, (call, application, organisation, subject, awaiting, created) in rows(
+            get("calls.Thread"),
+            "call",
+            "application",
+            "organisation",
+            "subject",
+            "awaiting",
+            "created_at",
         ).items()
     }
     messages = rows(get("calls.Message"), "thread", "author", "body", "created_at", "from_operator")
     attachments = rows(get("calls.MessageAttachment"), "message", "file", "name", "sha256")
     reads = rows(get("calls.ThreadRead"), "thread", "user", "last_read_at")
-    sessions = rows(get("calls.InformationSession"), "call", "title", "starts_at", "ends_at")
+    sessions = rows(
+        get("calls.InformationSession"), "call", "title", "starts_at", "ends_at", "created_at"
+    )
     registrations = rows(
         get("calls.SessionRegistration"), "session", "name", "email", "user", "reminded_at"
     )
@@ -64,18 +86,27 @@ def test_demo_database_of_074af50_keeps_every_row_once_migrated():
     def model(label):
         return new.get_model(*label.split("."))
 
-    assert rows(model("mail.Notification"), "recipient", "subject", "read_at", "emailed_at") == (
-        notifications
+    assert (
+        rows(
+            model("mail.Notification"),
+            "recipient",
+            "subject",
+            "created_at",
+            "read_at",
+            "emailed_at",
+        )
+        == notifications
     )
     assert {
-        pk: ((kind, subject_id), organisation, title, awaiting)
-        for pk, (kind, subject_id, organisation, title, awaiting) in rows(
+        pk: ((kind, subject_id), organisation, title, awaiting, created)
+        for pk, (kind, subject_id, organisation, title, awaiting, created) in rows(
             model("messaging.Thread"),
             "subject_type__model",
             "subject_id",
             "organisation",
             "title",
             "awaiting",
+            "created_at",
         ).items()
     } == threads
     assert (
@@ -86,10 +117,24 @@ def test_demo_database_of_074af50_keeps_every_row_once_migrated():
         attachments
     )
     assert rows(model("messaging.ThreadRead"), "thread", "user", "last_read_at") == reads
-    assert rows(model("events.Event"), "object_id", "title", "starts_at", "ends_at") == sessions
+    assert (
+        rows(model("events.Event"), "object_id", "title", "starts_at", "ends_at", "created_at")
+        == sessions
+    )
     assert (
         rows(model("events.Registration"), "event", "name", "email", "user", "reminded_at")
         == registrations
+    )
+    # Notifications whose e-mail had not left wait in the outbox for `send_outbox`.
+    unsent = {pk for pk, values in notifications.items() if values[-1] is None}
+    assert unsent
+    assert (
+        set(
+            model("mail.OutgoingEmail")
+            .objects.filter(status="queued")
+            .values_list("notification_id", flat=True)
+        )
+        == unsent
     )
     # Sequences moved past the copied ids: the next rows get fresh ones.
     Notification = model("mail.Notification")

@@ -4,6 +4,7 @@ Test modules import from here (and from tests/factories.py for objects), never f
 another, so a helper exists once and a test module can move without breaking its neighbours.
 """
 
+import contextlib
 import html as html_lib
 import io
 import json
@@ -227,7 +228,31 @@ def load_dump(apps, path):
     return counts
 
 
+@contextlib.contextmanager
+def dates_as_given(models):
+    """Save rows with the dates they carry: auto_now(_add) would stamp the present."""
+    fields = [
+        field
+        for model in models
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+    saved = [(field, field.auto_now, field.auto_now_add) for field in fields]
+    for field in fields:
+        field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, auto_now, auto_now_add in saved:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
+
+
 def _insert(apps, records):
+    with dates_as_given([apps.get_model(label) for label in {r["model"] for r in records}]):
+        return _insert_rows(apps, records)
+
+
+def _insert_rows(apps, records):
     counts = {}
     many = []
     for record in records:

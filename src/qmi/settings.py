@@ -269,7 +269,6 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Map tiles behind the vector outlines; empty means outlines only (they never need tiles).
 QMI_MAP_TILE_URL = env("QMI_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 QMI_MAP_TILE_ATTRIBUTION = env("QMI_MAP_TILE_ATTRIBUTION", "© contributeurs OpenStreetMap")
-# Largest GeoJSON accepted for a sector, in bytes.
 
 # Content-Security-Policy (django-csp): no inline script or style anywhere but the Django
 # admin; a nonce is there for a template that needs one; browsers report violations.
@@ -290,6 +289,7 @@ CONTENT_SECURITY_POLICY = {
         "report-uri": "/csp-report/",
     },
 }
+# Largest GeoJSON accepted for a sector, in bytes.
 QMI_SECTOR_MAX_BYTES = int(env("QMI_SECTOR_MAX_BYTES", str(512 * 1024)))
 QMI_INVITATION_DAYS = int(env("QMI_INVITATION_DAYS", "14"))
 

@@ -4,7 +4,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from qmi.calls.models import Application
+from tests.factories import ApplicationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,3 +22,13 @@ def test_operator_staff_without_admin_access_are_kept_out_of_the_admin(client, s
     response = client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_support_cannot_delete_calls_or_applications_in_the_admin(admin_client):
+    application = ApplicationFactory()
+    for url in (
+        f"/admin/calls/application/{application.pk}/delete/",
+        f"/admin/calls/call/{application.call_id}/delete/",
+    ):
+        assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    assert Application.objects.filter(pk=application.pk).exists()

@@ -165,3 +165,16 @@ def test_call_page_links_to_registration_for_future_sessions_only(client):
     page = client.get(reverse("calls:call", kwargs={"slug": future.about.slug})).content.decode()
     assert _url(future) in page
     assert _url(past) not in page
+
+
+def test_the_calendar_file_is_in_french_like_its_email_whatever_the_visitor_reads(
+    client, django_capture_on_commit_callbacks
+):
+    session = _session(link="https://visio.example/reunion")
+    client.cookies["django_language"] = "en"
+    response = _post(client, session, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    [message] = mail.outbox
+    content = message.attachments[0][1]
+    assert "LOCATION:En ligne" in _lines(content)
+    assert "Online" not in content

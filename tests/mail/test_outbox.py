@@ -1,8 +1,13 @@
 """Every e-mail goes through the outbox: queued after commit, held for checking, cancelled."""
 
+import datetime
+import io
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.utils import timezone
 
 from qmi.core.models import AuditEntry
 from qmi.mail import services
@@ -127,3 +132,35 @@ def test_cancel_unsent_stops_only_the_mail_about_that_object(
         Status.CANCELLED,
         Status.SENT,
     }
+
+
+def test_send_outbox_sends_what_lost_its_task_and_flags_interrupted_sends(
+    django_capture_on_commit_callbacks,
+):
+    # Written while no worker ran and its task was lost: still queued.
+    with django_capture_on_commit_callbacks(execute=False):
+        waiting = services.send_to_address(
+            to="a@exemple.fr",
+            template="accounts/email/invitation",
+            context={"invitation": InvitationFactory(), "organisation": "x"},
+        )
+        interrupted = services.send_to_address(
+            to="b@exemple.fr",
+            template="accounts/email/invitation",
+            context={"invitation": InvitationFactory(), "organisation": "x"},
+        )
+    long_ago = timezone.now() - datetime.timedelta(hours=2)
+    OutgoingEmail.objects.filter(pk=interrupted.pk).update(
+        status=Status.SENDING, updated_at=long_ago
+    )
+    out = io.StringIO()
+    call_command("send_outbox", stdout=out)
+    assert "1 e-mail(s) remis en file, 1 envoi(s) interrompu(s)." in out.getvalue()
+    waiting.refresh_from_db()
+    interrupted.refresh_from_db()
+    assert waiting.status == Status.SENT
+    assert [message.to for message in mail.outbox] == [["a@exemple.fr"]]
+    assert interrupted.status == Status.FAILED and interrupted.last_error
+    # A second run sends nothing again.
+    call_command("send_outbox", stdout=io.StringIO())
+    assert len(mail.outbox) == 1

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
 from qmi.calls.models import FaqEntry
 from qmi.calls.services import faq as calls_services
@@ -333,3 +334,12 @@ def test_database_refuses_a_second_thread_for_an_application(application, applic
         Thread.objects.create(
             subject=application, is_sole=True, organisation=thread.organisation, title="x"
         )
+
+
+def test_a_subject_with_a_thread_cannot_be_deleted(application, applicant):
+    """The old foreign keys protected threads; the generic link is guarded the same way."""
+    services.post_about(by=applicant, subject=application, body="Bonjour")
+    with pytest.raises(ProtectedError), transaction.atomic():
+        application.delete()
+    assert Thread.objects.filter(subject_id=application.pk).exists()
+    ApplicationFactory().delete()  # a subject nobody wrote about goes as before

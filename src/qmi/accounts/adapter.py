@@ -32,4 +32,6 @@ class AccountAdapter(DefaultAccountAdapter):
             body=message.body,
             template=template_prefix,
             language=translation.get_language(),
+            # Verification links, reset links and log-in codes are keys to an account.
+            sensitive=True,
         )

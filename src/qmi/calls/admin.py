@@ -20,6 +20,10 @@ class CallAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     readonly_fields = ["status"]
 
+    def has_delete_permission(self, request, obj=None):
+        # A call is closed, never deleted: its applications, threads and events hang on it.
+        return False
+
 
 @admin.register(FormRevision)
 class FormRevisionAdmin(admin.ModelAdmin):
@@ -35,6 +39,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "call"]
     raw_id_fields = ["organisation", "revision", "created_by"]
     readonly_fields = ["status", "answers", "answers_meta", "version"]
+
+    def has_delete_permission(self, request, obj=None):
+        # An application is withdrawn or declared inadmissible, never deleted.
+        return False
 
 
 @admin.register(Submission)

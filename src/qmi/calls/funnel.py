@@ -333,16 +333,16 @@ def recent_call_funnels(limit=DASHBOARD_CALLS):
     return [funnels[call.pk] for call in calls]
 
 
-# View -------------------------------------------------------------------------
-
-
-# Information sessions (qmi.events) ------------------------------------------------
+# The chart alone -----------------------------------------------------------------
 
 
 def chart_svg(call):
     """The daily chart of `call` as a standalone SVG document (no HTML page around it)."""
     funnel = call_funnel(call, with_chart=False)
     return render_chart(_chart(call, funnel["days"]), standalone=True)
+
+
+# Information sessions (qmi.events) ------------------------------------------------
 
 
 def registrants_who_started(call):

@@ -5,7 +5,6 @@ import decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.urls import reverse
 
 from .models import ACTION_LABELS, AuditEntry
 
@@ -86,13 +85,15 @@ def save_with_audit(obj, *, fields, values, by, creating=False, audit_on=None, n
 
 
 def audit_context(user, obj):
-    """The last entries of `obj`'s trail for a back-office page, for those who may read it."""
+    """The last entries of `obj`'s trail for a back-office page, for those who may read it.
+
+    The link to the whole trail is built by includes/audit.html from
+    `audit_content_type` and `audit_object_id`: the page lives in the top layer.
+    """
     if not user.has_perm("core.view_audit"):
         return {}
-    content_type = ContentType.objects.get_for_model(obj)
     return {
         "audit_entries": entries_for(obj)[:20],
-        "audit_more_url": reverse(
-            "portal:audit", kwargs={"content_type": content_type.pk, "object_id": obj.pk}
-        ),
+        "audit_content_type": ContentType.objects.get_for_model(obj).pk,
+        "audit_object_id": obj.pk,
     }

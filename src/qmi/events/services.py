@@ -10,7 +10,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from qmi.core import audit
@@ -60,8 +60,8 @@ def _check_dates(values):
 
 
 @transaction.atomic
-def save_event(*, about, by, event=None, kind=Event.Kind.INFORMATION_SESSION, **values):
-    """Add (event=None) or change an event about `about`; audited on `about`.
+def save_event(*, about, by, event=None, kind=None, **values):
+    """Add (event=None, of `kind`) or change an event about `about`; audited on `about`.
 
     A change of date, title or place bumps the event's calendar SEQUENCE.
     """
@@ -69,6 +69,8 @@ def save_event(*, about, by, event=None, kind=Event.Kind.INFORMATION_SESSION, **
     _check_dates(values)
     creating = event is None
     if creating:
+        if kind not in Event.Kind.values:
+            raise TypeError("save_event needs the kind of the event it adds")
         event = Event(kind=kind, about=about)
     else:
         event = Event.objects.select_for_update().get(pk=event.pk)
@@ -115,7 +117,10 @@ def cancel_event(*, event, by, now=None):
     )
     registrations = list(queries.registrations_of(event)) if event.ends_at > now else []
     # Built now: the row, and its primary key in the UID, are gone once deleted.
-    calendar = calendar_for(event, now=now, cancelled=True) if registrations else ""
+    calendar = ""
+    if registrations:
+        with translation.override(EMAIL_LANGUAGE):
+            calendar = calendar_for(event, now=now, cancelled=True)
     filename = ics.filename(event, cancelled=True)
     event_pk = event.pk
     event.delete()
@@ -174,7 +179,9 @@ def send_registration_email(registration, kind, *, calendar=None):
     event = registration.event
     subject = registry.subject_of(event.about)
     if calendar is None:
-        calendar = (ics.filename(event), calendar_for(event))
+        # In the e-mail's language, whoever triggered it.
+        with translation.override(EMAIL_LANGUAGE):
+            calendar = (ics.filename(event), calendar_for(event))
     filename, text = calendar
     return send_to_address(
         to=registration.email,

@@ -74,6 +74,8 @@ class OutgoingEmail(TimeStampedModel):
     language = models.CharField(_("langue"), max_length=8)
     subject = models.CharField(_("objet"), max_length=255)
     body = models.TextField(_("message"))
+    # A security message (password reset, log-in code): its body is wiped once sent.
+    sensitive = models.BooleanField(_("message de sécurité"), default=False)
     # Text attachments only (calendar files): [{"filename", "mimetype", "content"}].
     attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
     # What the e-mail is about (an invitation, a decision…), so it can be found or cancelled.

@@ -11,6 +11,8 @@ checked before they leave). Templates come in pairs, `<name>.subject.txt` and
 `<name>.body.txt`, rendered without HTML escaping (the "text" template engine).
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -112,14 +114,18 @@ def send_to_address(
     return email
 
 
-def send_rendered(*, to, subject, body, template, language=None):
-    """Queue a message another library rendered (allauth's verification and reset e-mails)."""
+def send_rendered(*, to, subject, body, template, language=None, sensitive=False):
+    """Queue a message another library rendered (allauth's verification and reset e-mails).
+
+    `sensitive`: its body (a reset link, a code) is wiped from the outbox once sent.
+    """
     email = OutgoingEmail.objects.create(
         to=to,
         template=template,
         language=language or settings.LANGUAGE_CODE,
         subject=" ".join(subject.split())[:255],
         body=body.strip(),
+        sensitive=sensitive,
     )
     _queue([email])
     return email
@@ -133,8 +139,11 @@ def unsent_about(obj):
 
 
 @transaction.atomic
-def cancel_unsent(*, about, by=None):
-    """Stop the e-mails about `about` that have not left (a revoked invitation…)."""
+def cancel_unsent(*, about):
+    """Stop the e-mails about `about` that have not left (a revoked invitation…).
+
+    The caller audits the intention that made them moot (revoking the invitation).
+    """
     return unsent_about(about).update(status=Status.CANCELLED, updated_at=timezone.now())
 
 
@@ -157,6 +166,30 @@ def release(*, emails, by):
         released.append(email)
     _queue(released)
     return released
+
+
+def send_outbox(*, stuck_after=datetime.timedelta(hours=1), now=None):
+    """Queue a task for every e-mail waiting to leave; mark interrupted sends as failed.
+
+    For cron and for upgrades: an e-mail whose task was lost (a worker restarted
+    with an empty queue) leaves on the next run; the task claims each e-mail, so
+    queuing one twice sends it once. An e-mail "sending" for longer than
+    `stuck_after` was interrupted mid-way: nobody knows whether it left, so it is
+    marked failed for staff to release, never sent again blindly.
+    Returns (queued, failed).
+    """
+    now = now or timezone.now()
+    failed = OutgoingEmail.objects.filter(
+        status=Status.SENDING, updated_at__lt=now - stuck_after
+    ).update(
+        status=Status.FAILED,
+        last_error="interrompu pendant l'envoi : il a pu partir ou non",
+        updated_at=now,
+    )
+    waiting = list(OutgoingEmail.objects.filter(status=Status.QUEUED).values_list("pk", flat=True))
+    for pk in waiting:
+        _enqueue(pk)
+    return len(waiting), failed
 
 
 def mark_read(*, notification, by):

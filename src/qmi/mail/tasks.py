@@ -11,6 +11,7 @@ from .models import Notification, OutgoingEmail
 
 logger = logging.getLogger(__name__)
 Status = OutgoingEmail.Status
+WIPED = "[message de sécurité : son contenu est effacé une fois envoyé]"
 
 
 @task()
@@ -41,6 +42,9 @@ def send_email(email_id):
         return
     email.status = Status.SENT
     email.sent_at = timezone.now()
-    email.save(update_fields=["status", "sent_at", "attempts", "updated_at"])
+    if email.sensitive:
+        # A reset link or log-in code must not outlive its delivery in the database.
+        email.body = WIPED
+    email.save(update_fields=["status", "sent_at", "attempts", "body", "updated_at"])
     if email.notification_id:
         Notification.objects.filter(pk=email.notification_id).update(emailed_at=email.sent_at)

@@ -6,6 +6,3 @@ class MessagingConfig(AppConfig):
     name = "qmi.messaging"
     label = "messaging"
     verbose_name = _("Messagerie")
-
-    def ready(self):
-        from . import rules  # noqa: F401, PLC0415 — registers the permissions once apps are ready

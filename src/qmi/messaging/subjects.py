@@ -25,6 +25,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import ProtectedError
+from django.db.models.signals import pre_delete
+
 
 @dataclass(frozen=True)
 class SubjectInfo:
@@ -70,9 +74,30 @@ _scopes: dict[str, Scope] = {}
 
 
 def register(model, **options):
-    """Declare `model` as something threads may be about (call from AppConfig.ready())."""
+    """Declare `model` as something threads may be about (call from AppConfig.ready()).
+
+    A subject with threads cannot be deleted, as the old foreign keys (PROTECT)
+    ensured: a generic link has no database constraint of its own.
+    """
     _kinds[model] = SubjectKind(model=model, **options)
+    pre_delete.connect(
+        protect_discussed, sender=model, dispatch_uid=f"messaging-{model._meta.label}"
+    )
     return _kinds[model]
+
+
+def protect_discussed(sender, instance, **kwargs):
+    # Imported here: models import this module's registry to describe subjects.
+    from .models import Thread  # noqa: PLC0415
+
+    threads = Thread.objects.filter(
+        subject_type=ContentType.objects.get_for_model(sender), subject_id=instance.pk
+    )
+    if threads.exists():
+        raise ProtectedError(
+            f"{sender._meta.verbose_name} « {instance} » has message threads: it is kept.",
+            set(threads),
+        )
 
 
 def register_scope(key, **options):

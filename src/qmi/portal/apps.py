@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
-    """The top layer: what gathers every app for a person (header counters, later the homes)."""
+    """The top layer: what gathers every app for a person (the homes, the header counters)."""
 
     name = "qmi.portal"
     label = "portal"

@@ -34,9 +34,6 @@ from ..queries import application_members, questions_of
 Status = Application.Status
 
 
-# Calls -----------------------------------------------------------------------
-
-
 # Applications ----------------------------------------------------------------
 
 
@@ -407,6 +404,3 @@ def send_deadline_reminders(*, now=None):
                 )
                 sent += 1
     return sent
-
-
-# Questions turned into the call's FAQ -----------------------------------------

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from qmi.core import audit
 from qmi.core.permissions import require
-from qmi.core.permissions import require as _require
 
 from ..models import Call, FaqEntry
 
@@ -104,7 +103,7 @@ def publish_to_faq(*, message, by, question, answer):
     message); nothing links the entry back to the organisation publicly.
     """
     thread = message.thread
-    _require(by, "messaging.manage_threads", thread)
+    require(by, "messaging.manage_threads", thread)
     question, answer = (question or "").strip(), (answer or "").strip()
     errors = {}
     if not question:

@@ -44,6 +44,7 @@ class Migration(migrations.Migration):
                 ('language', models.CharField(max_length=8, verbose_name='langue')),
                 ('subject', models.CharField(max_length=255, verbose_name='objet')),
                 ('body', models.TextField(verbose_name='message')),
+                ('sensitive', models.BooleanField(default=False, verbose_name='message de sécurité')),
                 ('attachments', models.JSONField(blank=True, default=list, verbose_name='pièces jointes')),
                 ('about_id', models.CharField(blank=True, max_length=64)),
                 ('status', models.CharField(choices=[('held', 'À vérifier avant envoi'), ('queued', 'À envoyer'), ('sending', "En cours d'envoi"), ('sent', 'Envoyé'), ('failed', "Échec de l'envoi"), ('cancelled', 'Annulé')], default='queued', max_length=20, verbose_name='état')),

@@ -3,13 +3,34 @@
 Each thread's subject is its application when it has one, else its call (a
 question asked before applying). Attachments keep their stored file path;
 audit entries written about threads follow them. Then PostgreSQL sequences
-are reset past the copied keys.
+are reset past the copied keys. Creation and change dates are kept.
 """
+
+import contextlib
 
 from django.core.management.color import no_style
 from django.db import migrations
 
 BATCH = 1000
+
+
+@contextlib.contextmanager
+def dates_as_given(*models):
+    """Write created_at/updated_at as copied: auto_now(_add) would stamp the present."""
+    fields = [
+        field
+        for model in models
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+    saved = [(field, field.auto_now, field.auto_now_add) for field in fields]
+    for field in fields:
+        field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, auto_now, auto_now_add in saved:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
 
 
 def copy_threads(apps, schema_editor):
@@ -68,12 +89,13 @@ def copy_threads(apps, schema_editor):
         ("ThreadRead", read),
     ):
         batch = []
-        for row in old[name].objects.order_by("pk").iterator(chunk_size=BATCH):
-            batch.append(build(row))
-            if len(batch) >= BATCH:
-                new[name].objects.bulk_create(batch)
-                batch = []
-        new[name].objects.bulk_create(batch)
+        with dates_as_given(new[name]):
+            for row in old[name].objects.order_by("pk").iterator(chunk_size=BATCH):
+                batch.append(build(row))
+                if len(batch) >= BATCH:
+                    new[name].objects.bulk_create(batch)
+                    batch = []
+            new[name].objects.bulk_create(batch)
 
     # The audit trail of a thread follows it (entries point by content type and id).
     old_type = ContentType.objects.filter(app_label="calls", model="thread").first()
@@ -88,6 +110,25 @@ def copy_threads(apps, schema_editor):
             cursor.execute(statement)
 
 
+def copy_thread_back(model, Application, row, application_type):
+    about_application = row.subject_type_id == getattr(application_type, "pk", None)
+    if about_application:
+        call_id = Application.objects.values_list("call_id", flat=True).get(pk=row.subject_id)
+    else:
+        call_id = row.subject_id
+    model.objects.create(
+        pk=row.pk,
+        call_id=call_id,
+        application_id=row.subject_id if about_application else None,
+        organisation_id=row.organisation_id,
+        subject=row.title,
+        awaiting=row.awaiting,
+        last_message_at=row.last_message_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
 def copy_back(apps, schema_editor):
     """Unapplying: the same copy the other way, into the tables calls 0006 recreated."""
     ContentType = apps.get_model("contenttypes", "ContentType")
@@ -97,23 +138,9 @@ def copy_back(apps, schema_editor):
     old = {name: apps.get_model("calls", name) for name in names}
     new = {name: apps.get_model("messaging", name) for name in names}
     application_type = ContentType.objects.filter(app_label="calls", model="application").first()
-    for row in new["Thread"].objects.order_by("pk").iterator(chunk_size=BATCH):
-        about_application = row.subject_type_id == getattr(application_type, "pk", None)
-        if about_application:
-            call_id = Application.objects.values_list("call_id", flat=True).get(pk=row.subject_id)
-        else:
-            call_id = row.subject_id
-        old["Thread"].objects.create(
-            pk=row.pk,
-            call_id=call_id,
-            application_id=row.subject_id if about_application else None,
-            organisation_id=row.organisation_id,
-            subject=row.title,
-            awaiting=row.awaiting,
-            last_message_at=row.last_message_at,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
+    with dates_as_given(old["Thread"]):
+        for row in new["Thread"].objects.order_by("pk").iterator(chunk_size=BATCH):
+            copy_thread_back(old["Thread"], Application, row, application_type)
     fields = {
         "Message": ("thread_id", "author_id", "body", "created_at", "from_operator"),
         "MessageAttachment": ("message_id", "file", "name", "content_type", "size", "sha256"),
