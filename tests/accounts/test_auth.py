@@ -279,3 +279,17 @@ def test_password_change_errors_are_next_to_the_field(client):
     assert "id_oldpassword_error" in input_described_by(response, "oldpassword")
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+# The e-mails leave from the outbox once the request's transaction commits.
+@pytest.mark.django_db(transaction=True)
+def test_password_reset_answers_the_same_whether_or_not_the_address_has_an_account(client):
+    user = UserFactory()
+    known = client.post(reverse("account_reset_password"), {"email": user.email})
+    unknown = client.post(reverse("account_reset_password"), {"email": "personne@exemple.fr"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert "/compte/password/reset/key/" in by_address[user.email].body
+    # The unknown address is told, in its own mailbox only, that no account uses it.
+    assert "/compte/password/reset/key/" not in by_address["personne@exemple.fr"].body
