@@ -178,3 +178,18 @@ def test_the_calendar_file_is_in_french_like_its_email_whatever_the_visitor_read
     content = message.attachments[0][1]
     assert "LOCATION:En ligne" in _lines(content)
     assert "Online" not in content
+
+
+def test_what_a_stranger_typed_is_never_put_into_the_email(
+    client, django_capture_on_commit_callbacks
+):
+    """The address is not confirmed: the e-mail must not carry a message of the typist's."""
+    session = _session()
+    bait = "Votre compte expire : reconnectez-vous sur https://piege.example"
+    response = _post(
+        client, session, django_capture_on_commit_callbacks, name=bait, organisation_name=bait
+    )
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert "piege.example" not in message.body and "piege.example" not in message.subject
+    assert "piege.example" not in message.attachments[0][1]
