@@ -166,6 +166,8 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env("QMI_LOGIN_FAILED_RATE", "10/m/ip,5/5m/key"),
 }
 ACCOUNT_SIGNUP_FORM_CLASS = "qmi.accounts.forms.SignupExtraForm"
+# Password reset gives the same answer whether or not the address has an account.
+ACCOUNT_FORMS = {"reset_password": "qmi.accounts.password_reset.SameAnswerResetPasswordForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "QMI"
 # Operator staff must activate TOTP before reaching the back office.

@@ -193,3 +193,29 @@ def test_what_a_stranger_typed_is_never_put_into_the_email(
     [message] = mail.outbox
     assert "piege.example" not in message.body and "piege.example" not in message.subject
     assert "piege.example" not in message.attachments[0][1]
+
+
+def test_a_flood_of_registrations_is_stopped_per_client_and_per_address(
+    client, django_capture_on_commit_callbacks
+):
+    sessions = [_session() for _ in range(7)]
+    for number, session in enumerate(sessions[:5]):
+        response = _post(client, session, django_capture_on_commit_callbacks)
+        assert response.status_code == 302, number
+    # A sixth registration of the same address within the hour waits.
+    response = _post(client, sessions[5], django_capture_on_commit_callbacks)
+    assert response.status_code == 429
+    assert "en peu de temps depuis cette adresse" in response.content.decode()
+    assert Registration.objects.count() == 5
+    # Another address from the same client still passes, up to the client's own limit.
+    for number in range(14):
+        session = _session()
+        email = f"collegue{number}@exemple.fr"
+        response = _post(client, session, django_capture_on_commit_callbacks, email=email)
+        assert response.status_code == 302, number
+    response = _post(
+        client, sessions[6], django_capture_on_commit_callbacks, email="une-de-trop@exemple.fr"
+    )
+    assert response.status_code == 429
+    assert Registration.objects.count() == 19
+    assert len(mail.outbox) == 19

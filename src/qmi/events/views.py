@@ -8,13 +8,18 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from qmi.core import ratelimit
 from qmi.core.forms import apply_errors
 
 from . import ics, queries, registry, services
 from .forms import RegistrationForm
 
 REGISTRANTS_PER_PAGE = 50
+# Enough for a person registering colleagues to several sessions; far below a flood.
+REGISTRATIONS_PER_CLIENT_HOUR = 20
+REGISTRATIONS_PER_EMAIL_HOUR = 5
 # Registrations made from this browser, so the confirmation page shows only those.
 SESSION_KEY = "qmi-session-registrations"
 
@@ -39,7 +44,7 @@ def registration_page(request, *, event, registered_url, context=None):
     form = RegistrationForm(
         request.POST or None, initial=RegistrationForm.initial_for(request.user)
     )
-    if request.method == "POST" and is_open and form.is_valid():
+    if request.method == "POST" and is_open and form.is_valid() and not _too_many(request, form):
         try:
             registration = services.register(
                 event=event,
@@ -60,12 +65,38 @@ def registration_page(request, *, event, registered_url, context=None):
             request.session[SESSION_KEY] = [*done[-19:], registration.pk]
             return redirect(registered_url)
     failed = request.method == "POST" and (not is_open or form.errors)
+    status = 429 if getattr(form, "throttled", False) else 400 if failed else 200
     return render(
         request,
         "events/register.html",
         _context(event, {"form": form, "is_open": is_open, **(context or {})}),
-        status=400 if failed else 200,
+        status=status,
     )
+
+
+def _too_many(request, form):
+    """Public form: a few registrations per address and per client an hour, then a pause."""
+    allowed = ratelimit.allow(
+        "event-registration-client",
+        ratelimit.client_address(request),
+        limit=REGISTRATIONS_PER_CLIENT_HOUR,
+        period=3600,
+    ) and ratelimit.allow(
+        "event-registration-email",
+        form.cleaned_data["email"].strip().lower(),
+        limit=REGISTRATIONS_PER_EMAIL_HOUR,
+        period=3600,
+    )
+    if not allowed:
+        form.throttled = True
+        form.add_error(
+            None,
+            _(
+                "Trop d'inscriptions en peu de temps depuis cette adresse. "
+                "Réessayez dans une heure, ou écrivez au contact de l'appel."
+            ),
+        )
+    return not allowed
 
 
 def confirmation_page(request, *, event, register_url, calendar_url, context=None):
