@@ -2,6 +2,7 @@ import json
 import logging
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.db import connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,14 +12,40 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 
-@never_cache
-def healthz(request):
+def _database_problem():
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:
-        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+        return "database unavailable"
+    return None
+
+
+def _static_manifest_problem():
+    """With a manifest storage (production), no page renders without the collected manifest."""
+    try:
+        # The storage reads its manifest when first touched: a broken one raises here already.
+        if not isinstance(staticfiles_storage, ManifestFilesMixin):
+            return None
+        paths, _hash = staticfiles_storage.load_manifest()
+    except (OSError, ValueError):
+        return "static files manifest unreadable (run collectstatic)"
+    if not paths:
+        return "static files manifest missing (run collectstatic)"
+    if not staticfiles_storage.hashed_files:
+        # This process looked for the manifest before collectstatic wrote it.
+        return "static files manifest not loaded by this process (restart it after collectstatic)"
+    return None
+
+
+@never_cache
+def healthz(request):
+    """Plain text for probes: "ok", or 503 and what is missing, one line each."""
+    problems = [problem for problem in (_database_problem(), _static_manifest_problem()) if problem]
+    if problems:
+        body = "not ready\n" + "".join(f"{problem}\n" for problem in problems)
+        return HttpResponse(body, status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
 
 
