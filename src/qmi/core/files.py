@@ -54,7 +54,7 @@ EXECUTABLE_SIGNATURES = (b"MZ", b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\
 # What pypdf may raise on hostile bytes: its own family (PyPdfError: PdfReadError,
 # LimitReachedError, ParseError…) and the built-in errors its parsing lets through
 # (bad numbers, missing keys, wrong types, recursion, zlib and struct on broken streams).
-PDF_ERRORS = (
+PARSER_ERRORS = (
     PyPdfError,
     ValueError,
     LookupError,
@@ -226,7 +226,7 @@ def _check_pdf(uploaded):
     except (LimitReachedError, RecursionError) as error:
         logger.info("PDF refused as hostile: %r", error)
         raise _hostile_pdf() from error
-    except PDF_ERRORS as error:
+    except PARSER_ERRORS as error:
         logger.info("PDF refused as unreadable: %r", error)
         raise _broken_pdf() from error
     if found:
@@ -302,7 +302,7 @@ def _check_container(uploaded):
         zipfile.LargeZipFile,
         zlib.error,
         struct.error,
-        *PDF_ERRORS,
+        *PARSER_ERRORS,
     ) as error:
         logger.info("Office file refused as unreadable: %r", error)
         raise ValidationError(
