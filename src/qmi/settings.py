@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "qmi.core.middleware.ContentSecurityPolicyMiddleware",
+    "qmi.core.middleware.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -291,6 +292,10 @@ CONTENT_SECURITY_POLICY = {
         "report-uri": "/csp-report/",
     },
 }
+# Largest request body, in MB, refused with 413 before it is read. One upload carries
+# one file: the form builder allows up to 100 MB a file (calls MAX_DOCUMENT_MB), plus
+# room for the multipart envelope and the form's fields. Keep the proxy's limit the same.
+QMI_MAX_REQUEST_MB = int(env("QMI_MAX_REQUEST_MB", "110"))
 # Largest GeoJSON accepted for a sector, in bytes.
 QMI_SECTOR_MAX_BYTES = int(env("QMI_SECTOR_MAX_BYTES", str(512 * 1024)))
 QMI_INVITATION_DAYS = int(env("QMI_INVITATION_DAYS", "14"))

@@ -276,6 +276,9 @@ def test_svg_endpoint_for_staff(staff_client):
     response = staff_client.get(f"/gestion/appels/{call.pk}/entonnoir.svg")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("image/svg+xml")
+    # Opened in a tab, an SVG is a document at our origin: it runs nothing.
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
     _assert_accessible_chart(_svg_tree(response.content))
 
 

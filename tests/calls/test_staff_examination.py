@@ -236,6 +236,7 @@ def test_document_preview_is_inline_with_a_strict_policy(staff_client, applicati
     assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
     assert "default-src 'none'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
 
 
@@ -258,3 +259,24 @@ def test_document_preview_refuses_other_types_and_other_applications(staff_clien
     )
     response = staff_client.get(f"{base}/{image.pk}/apercu/")
     assert response.status_code == 200 and "sandbox" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "content"),
+    [
+        ("lettre.pdf", "application/pdf", b"%PDF-1.4 test"),
+        ("plan.png", "image/png", b"\x89PNG\r\n"),
+        ("photo.jpg", "image/jpeg", b"\xff\xd8\xff"),
+    ],
+)
+def test_document_preview_is_sandboxed_whatever_its_type(
+    staff_client, application, name, content_type, content
+):
+    """A PDF shown inline could carry JavaScript: its frame runs nothing, at an opaque origin."""
+    document = _document(application, name, content_type, content)
+    url = f"/gestion/candidatures/{application.pk}/documents/{document.pk}/apercu/"
+    response = staff_client.get(url)
+    assert response.status_code == 200
+    directives = [part.strip() for part in response["Content-Security-Policy"].split(";")]
+    assert "sandbox" in directives
+    assert response["X-Content-Type-Options"] == "nosniff"

@@ -1,13 +1,20 @@
 """Checks on uploaded files, run before anything reaches storage (any app that takes uploads).
 
 The type is read from the file's content, never from its name; the stored name
-is built by us; PDFs are opened to refuse broken or encrypted ones.
+is built by us. PDFs are opened to refuse broken, encrypted or hostile ones and
+active content (JavaScript, launch actions, embedded files). Office files are
+ZIP containers: their entries are counted and inflated to refuse bombs and macros.
+Whatever the bytes, the answer is a CheckedFile or a ValidationError, never a crash.
 """
 
 import hashlib
 import io
+import logging
 import os
+import struct
 import unicodedata
+import zipfile
+import zlib
 from dataclasses import dataclass
 
 import filetype
@@ -16,7 +23,10 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import LimitReachedError, PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+logger = logging.getLogger(__name__)
 
 # Families an applicant may be asked for, with the MIME types that belong to each.
 FAMILIES = {
@@ -41,6 +51,56 @@ DEFAULT_FAMILIES = ["pdf"]
 DEFAULT_MAX_MB = 10
 EXECUTABLE_SIGNATURES = (b"MZ", b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
 
+# What pypdf may raise on hostile bytes: its own family (PyPdfError: PdfReadError,
+# LimitReachedError, ParseError…) and the built-in errors its parsing lets through
+# (bad numbers, missing keys, wrong types, recursion, zlib and struct on broken streams).
+PARSER_ERRORS = (
+    PyPdfError,
+    ValueError,
+    LookupError,
+    TypeError,
+    AttributeError,
+    ArithmeticError,
+    RuntimeError,
+    AssertionError,
+    OSError,
+    EOFError,
+    MemoryError,
+    zlib.error,
+    struct.error,
+)
+# Containers (dictionaries, arrays) walked in search of active content: a 1,000-page
+# report holds tens of thousands; a file past this exists to exhaust the server.
+PDF_MAX_OBJECTS = 500_000
+# Dictionary keys, and action types (/S), that make a PDF run or carry something.
+PDF_ACTIVE_KEYS = {
+    "/JS": "javascript",
+    "/JavaScript": "javascript",
+    "/EmbeddedFiles": "embedded",
+    "/EF": "embedded",
+}
+PDF_ACTIVE_ACTIONS = {"/JavaScript": "javascript", "/Launch": "launch"}
+PDF_ACTIVE_LABELS = {
+    "javascript": gettext_lazy("du JavaScript"),
+    "launch": gettext_lazy("une action qui lance un programme"),
+    "embedded": gettext_lazy("des fichiers incorporés"),
+}
+
+# Office files (docx, xlsx, odt, ods) are ZIP containers, checked before acceptance.
+# A long report or a large workbook holds a few hundred entries; thousands only cost us.
+ZIP_MAX_ENTRIES = 2_000
+# Pictures inside are already compressed and text parts are small: twice the builder's
+# largest upload (100 Mo) is room for any real document, and bounds what staff unpack.
+ZIP_MAX_UNCOMPRESSED_MB = 200
+# Real XML deflates about 10:1; past 100:1 on a sizeable entry it is padding (zeros).
+ZIP_MAX_RATIO = 100
+ZIP_RATIO_FROM_BYTES = 1024 * 1024
+# Office and OpenDocument macros: VBA projects, Excel 4 macro sheets, Basic and scripts.
+ZIP_MACRO_FOLDERS = ("basic/", "scripts/", "xl/macrosheets/")
+ZIP_MACRO_FILE = "vbaproject.bin"
+ZIP_MACRO_CONTENT_TYPE = b"macroenabled"
+ZIP_MIMES = {mime for family in ("text", "spreadsheet") for mime in FAMILIES[family][1]}
+
 
 @dataclass
 class CheckedFile:
@@ -48,6 +108,14 @@ class CheckedFile:
     content_type: str
     size: int
     sha256: str
+
+
+def sandboxed(response, *, policy="default-src 'none'"):
+    """Headers for a file the browser shows by itself (a preview, a chart): `policy` plus
+    `sandbox`, so nothing in it runs or reaches our origin, and no sniffing of its type."""
+    response["Content-Security-Policy"] = f"{policy}; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def families_label(families):
@@ -106,6 +174,8 @@ def check_upload(uploaded, *, families=None, max_mb=None):
         )
     if mime == "application/pdf":
         _check_pdf(uploaded)
+    elif mime in ZIP_MIMES:
+        _check_container(uploaded)
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
@@ -115,6 +185,23 @@ def check_upload(uploaded, *, families=None, max_mb=None):
         content_type=mime,
         size=uploaded.size,
         sha256=digest.hexdigest(),
+    )
+
+
+def _broken_pdf():
+    return ValidationError(
+        _("Ce PDF est illisible ou endommagé : exportez-le à nouveau depuis votre logiciel."),
+        code="broken",
+    )
+
+
+def _hostile_pdf():
+    return ValidationError(
+        _(
+            "Ce PDF a une structure anormale (trop d'objets ou trop d'imbrications) : "
+            "exportez-le à nouveau depuis votre logiciel."
+        ),
+        code="broken",
     )
 
 
@@ -133,18 +220,164 @@ def _check_pdf(uploaded):
             )
         if len(reader.pages) == 0:
             raise ValidationError(_("Ce PDF ne contient aucune page."), code="broken")
+        found = pdf_active_content(reader)
+    except ValidationError:
+        raise
+    except (LimitReachedError, RecursionError) as error:
+        logger.info("PDF refused as hostile: %r", error)
+        raise _hostile_pdf() from error
+    except PARSER_ERRORS as error:
+        logger.info("PDF refused as unreadable: %r", error)
+        raise _broken_pdf() from error
+    if found:
+        raise ValidationError(
+            _(
+                "Ce PDF contient du contenu actif (%(found)s) : il est refusé. "
+                "Enregistrez-le à nouveau sans scripts ni pièces jointes (par exemple "
+                "avec « Imprimer en PDF »), puis déposez-le."
+            )
+            % {"found": ", ".join(str(PDF_ACTIVE_LABELS[kind]) for kind in sorted(found))},
+            code="active",
+        )
+
+
+def pdf_active_content(reader):
+    """The kinds of active content reachable from the trailer: {"javascript", "launch", …}.
+
+    Walks every dictionary and array once (no recursion, shared objects seen once),
+    stream dictionaries included; /OpenAction, /AA, name trees and annotations all
+    end in a /JS key, a /S action type or an /EmbeddedFiles or /EF entry.
+    """
+    found = set()
+    stack = [reader.trailer]
+    seen = set()
+    walked = 0
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndirectObject):
+            if (node.idnum, node.generation) in seen:
+                continue
+            seen.add((node.idnum, node.generation))
+            node = node.get_object()
+        if not isinstance(node, (DictionaryObject, ArrayObject)):
+            continue
+        walked += 1
+        if walked > PDF_MAX_OBJECTS:
+            raise _hostile_pdf()
+        if isinstance(node, ArrayObject):
+            stack.extend(node)
+            continue
+        for key, value in node.items():
+            found.add(PDF_ACTIVE_KEYS.get(key, ""))
+            if key == "/S":
+                found.add(PDF_ACTIVE_ACTIONS.get(_resolved(value), ""))
+            stack.append(value)
+    return found - {""}
+
+
+def _resolved(value):
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _check_container(uploaded):
+    """Refuse an office file whose ZIP is a bomb, is broken or holds macros."""
+    uploaded.seek(0)
+    data = uploaded.read()
+    uploaded.seek(0)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            if len(entries) > ZIP_MAX_ENTRIES:
+                raise _container_refused(
+                    _("il contient plus de %(count)s éléments") % {"count": ZIP_MAX_ENTRIES}
+                )
+            _refuse_macros(archive, entries)
+            total = 0
+            for entry in entries:
+                total += _inflated_size(data, entry, ZIP_MAX_UNCOMPRESSED_MB * 1024 * 1024 - total)
     except ValidationError:
         raise
     except (
-        PdfReadError,
-        ValueError,
-        KeyError,
-        TypeError,
-        IndexError,
-        OSError,
-        RecursionError,
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        struct.error,
+        *PARSER_ERRORS,
     ) as error:
+        logger.info("Office file refused as unreadable: %r", error)
         raise ValidationError(
-            _("Ce PDF est illisible ou endommagé : exportez-le à nouveau depuis votre logiciel."),
+            _(
+                "Ce fichier est illisible ou endommagé : enregistrez-le à nouveau depuis votre logiciel."
+            ),
             code="broken",
         ) from error
+
+
+def _container_refused(reason):
+    return ValidationError(
+        _("Ce fichier est refusé : %(reason)s. Enregistrez-le à nouveau depuis votre logiciel.")
+        % {"reason": reason},
+        code="container",
+    )
+
+
+def _refuse_macros(archive, entries):
+    names = [entry.filename.lower() for entry in entries]
+    macros = any(
+        name.startswith(ZIP_MACRO_FOLDERS) or name.endswith(ZIP_MACRO_FILE) for name in names
+    )
+    if "[content_types].xml" in names and not macros:
+        types = archive.open("[Content_Types].xml").read(1024 * 1024).lower()
+        macros = ZIP_MACRO_CONTENT_TYPE in types
+    if macros:
+        raise ValidationError(
+            _(
+                "Ce fichier contient des macros : il est refusé. Enregistrez-le sans macros "
+                "(format .docx, .xlsx, .odt ou .ods ordinaire), puis déposez-le."
+            ),
+            code="macros",
+        )
+
+
+def _inflated_size(data, entry, room):
+    """The real size of `entry` once inflated (not the size it declares), within `room` bytes.
+
+    Reads the entry's raw bytes after its local header and inflates them in bounded
+    steps: a lying header, an overlapping entry or a bomb is stopped as soon as it
+    goes past the room left or the ratio.
+    """
+    (signature, name_length, extra_length) = struct.unpack(
+        "<4s22xHH", data[entry.header_offset : entry.header_offset + 30]
+    )
+    if signature != b"PK\x03\x04":
+        raise zipfile.BadZipFile("bad local header")
+    start = entry.header_offset + 30 + name_length + extra_length
+    raw = data[start : start + entry.compress_size]
+    if entry.compress_type == zipfile.ZIP_STORED:
+        size = len(raw)
+    elif entry.compress_type == zipfile.ZIP_DEFLATED:
+        size = _inflate_within(raw, room, ratio_limit=max(len(raw), 1) * ZIP_MAX_RATIO)
+    else:
+        raise zipfile.BadZipFile("compression method not used by office files")
+    if size > room:
+        raise _container_refused(
+            _("décompressé, il dépasserait %(max)s Mo") % {"max": ZIP_MAX_UNCOMPRESSED_MB}
+        )
+    if size > ZIP_RATIO_FROM_BYTES and size > max(len(raw), 1) * ZIP_MAX_RATIO:
+        raise _container_refused(
+            _("un de ses éléments est anormalement compressé (plus de %(ratio)s fois)")
+            % {"ratio": ZIP_MAX_RATIO}
+        )
+    return size
+
+
+def _inflate_within(raw, room, *, ratio_limit):
+    """Inflate `raw` 1 MB at a time; stop one step past `room` or past the ratio limit."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    size = 0
+    pending = raw
+    step = 1024 * 1024
+    while pending and size <= room and (size <= ZIP_RATIO_FROM_BYTES or size <= ratio_limit):
+        size += len(inflater.decompress(pending, step))
+        pending = inflater.unconsumed_tail
+    return size

@@ -1,5 +1,7 @@
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -51,3 +53,28 @@ class LanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequestSizeMiddleware:
+    """Answer 413 to a request that declares a body larger than QMI_MAX_REQUEST_MB.
+
+    It runs before anything reads the body (CSRF, sessions, forms), so an oversized
+    upload is refused at once instead of after it has been received and parsed.
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE leaves files out; the proxy's own limit
+    (client_max_body_size) is the first barrier, this one holds without it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.QMI_MAX_REQUEST_MB * 1024 * 1024
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            # No session nor user yet: a page that needs neither, in French and English.
+            page = render_to_string("413.html", {"max_mb": settings.QMI_MAX_REQUEST_MB})
+            return HttpResponse(page, status=413)
+        return self.get_response(request)

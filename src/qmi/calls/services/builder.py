@@ -41,6 +41,8 @@ CONDITION_SOURCE_KINDS = {Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE, Kind.YES_NO}
 YES_NO_VALUES = {"yes": "yes", "oui": "yes", "no": "no", "non": "no"}
 TEMPLATE_FAMILIES = ["pdf", "text"]
 MAX_TEMPLATE_MB = 10
+# Largest file a document question may accept (settings.QMI_MAX_REQUEST_MB is above it).
+MAX_DOCUMENT_MB = 100
 QUESTION_FIELDS = [
     "kind",
     "key",
@@ -347,7 +349,7 @@ def _clean_document(kind, config, errors):
         config,
         "max_size_mb",
         errors,
-        maximum=100,
+        maximum=MAX_DOCUMENT_MB,
         message=_("Indiquez une taille entre 1 et 100 Mo."),
     )
     if size:

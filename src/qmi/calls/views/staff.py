@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from qmi.accounts.access import backoffice_required
 from qmi.accounts.models import Organisation
 from qmi.core.audit import audit_context
+from qmi.core.files import sandboxed
 from qmi.core.forms import apply_errors
 from qmi.core.workflow import TransitionNotAllowed
 from qmi.events import queries as events
@@ -251,4 +252,4 @@ def funnel_svg(request, pk):
     call = get_object_or_404(Call, pk=pk)
     response = HttpResponse(funnel.chart_svg(call), content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "private, no-cache"
-    return response
+    return sandboxed(response)
