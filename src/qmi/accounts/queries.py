@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from .models import Invitation, Membership, Organisation
+from .validators import normalise_siret
 
 
 def personal_organisations(user):
@@ -60,9 +61,9 @@ def backoffice_organisations(*, kind="", query=""):
     if kind in Organisation.Kind.values:
         organisations = organisations.filter(kind=kind)
     if query:
-        digits = "".join(query.split())
+        digits = normalise_siret(query)
         condition = Q(name__icontains=query) | Q(commune__name__icontains=query)
-        if digits.isdigit():
+        if digits.isascii() and digits.isdigit():
             condition |= Q(siret__startswith=digits)
         organisations = organisations.filter(condition)
     return organisations.order_by("name", "pk")
