@@ -82,6 +82,33 @@ def test_organisation_form_does_not_check_siret_of_foreign_organisations(client)
     assert Organisation.objects.get().siret == "0123456789"
 
 
+def test_organisation_form_refuses_a_superscript_digit_in_the_siret_instead_of_crashing(client):
+    client.force_login(UserFactory())
+    response = client.post(CREATE_URL, experimenter_data(siret="21920071²"))
+    assert response.status_code == 400
+    assert "chiffres de 0 à 9" in field_errors(response, "siret")
+    assert not Organisation.objects.exists()
+
+
+@pytest.mark.parametrize("country", ["FR", "BE"])
+def test_organisation_form_stores_full_width_and_arabic_indic_digits_in_ascii(client, country):
+    client.force_login(UserFactory())
+    response = client.post(
+        CREATE_URL, experimenter_data(country=country, siret="７３２ ８２９ ３２０ ٠٠٠٧٤")
+    )
+    assert response.status_code == 302
+    assert Organisation.objects.get().siret == "73282932000074"
+
+
+def test_backoffice_search_by_siren_accepts_full_width_digits_without_crashing(staff_client):
+    OrganisationFactory(name="Toits Frais", siret="73282932000074")
+    response = staff_client.get(reverse("accounts:backoffice_organisations"), {"q": "７３２８２９"})
+    assert response.status_code == 200
+    assert "Toits Frais" in response.content.decode()
+    response = staff_client.get(reverse("accounts:backoffice_organisations"), {"q": "7328²"})
+    assert response.status_code == 200
+
+
 def test_organisation_create_refuses_a_commune_kind_for_non_staff(client):
     client.force_login(UserFactory())
     response = client.post(CREATE_URL, experimenter_data(kind="commune", legal_form=""))

@@ -1,7 +1,12 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from qmi.accounts.validators import is_valid_siren_or_siret, luhn_valid, validate_siren_or_siret
+from qmi.accounts.validators import (
+    is_valid_siren_or_siret,
+    luhn_valid,
+    normalise_siret,
+    validate_siren_or_siret,
+)
 
 
 def test_siret_valid_with_correct_luhn_key():
@@ -56,3 +61,27 @@ def test_la_poste_prefixed_siret_refused_when_digit_sum_is_not_multiple_of_five(
 
 def test_la_poste_head_office_keeps_the_luhn_rule():
     assert is_valid_siren_or_siret("35600000000048")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "７３２８２９３２００００７４",  # full width, as some keyboards type them
+        "٧٣٢٨٢٩٣٢٠٠٠٠٧٤",  # Arabic-Indic
+        "۷۳۲ ۸۲۹ ۳۲۰ ۰۰۰۷۴",  # Extended Arabic-Indic (Persian), spaced as printed
+        "732\u00a0829\u202f320 00074",  # non-breaking spaces
+    ],
+)
+def test_digits_of_any_script_are_stored_in_ascii(typed):
+    assert normalise_siret(typed) == "73282932000074"
+    assert is_valid_siren_or_siret(typed)
+    validate_siren_or_siret(typed)
+
+
+@pytest.mark.parametrize("typed", ["21920071²", "2192007¹²", "⑦32829320", "732829320⁰⁰⁰⁷⁴"])
+def test_digits_that_are_not_decimal_digits_are_refused_not_crashed(typed):
+    assert not is_valid_siren_or_siret(typed)
+    with pytest.raises(ValidationError) as error:
+        validate_siren_or_siret(typed)
+    assert error.value.code == "format"
+    assert "chiffres de 0 à 9" in error.value.messages[0]

@@ -89,7 +89,7 @@ def test_call_edit_shows_paris_time_and_audits_the_change(staff_client):
         closes_at=datetime.datetime(2025, 7, 1, 7, 0, tzinfo=datetime.UTC),
     )
     response = staff_client.get(f"/gestion/appels/{call.pk}/modifier/")
-    assert 'value="2025-06-01T09:00"' in response.content.decode()  # summer: UTC+2
+    assert 'value="2025-06-01T09:00:00"' in response.content.decode()  # summer: UTC+2
     data = _call_data(
         call.edition,
         slug=call.slug,

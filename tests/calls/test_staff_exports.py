@@ -96,14 +96,52 @@ def test_export_neutralises_formulas(staff_client, call):
     assert rows[1][6] == '\'=HYPERLINK("https://evil.example","clic")'
 
 
-@pytest.mark.parametrize("cell", ["=1+1", "+33 1 23", "-2", "@cmd", "\tx"])
-def test_neutralise_prefixes_formula_starts(cell):
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "=1+1",
+        "+33 1 23",
+        "-2+3",
+        "@cmd",
+        "\tx",
+        "  =1+1",
+        "\t@x",
+        "\r=1+1",
+        "\n-1+2",
+        " \t +A1",
+        "\u00a0=1+1",
+        "\uff1d1+1",
+        "  \uff20SUM(A1)",
+        "- 3",
+    ],
+)
+def test_neutralise_prefixes_what_a_spreadsheet_may_read_as_a_formula(cell):
     assert neutralise(cell) == "'" + cell
 
 
-def test_neutralise_keeps_plain_text():
-    assert neutralise("Sceaux") == "Sceaux"
+@pytest.mark.parametrize("cell", ["-3", "+33", "12,5", "-0.75", "42"])
+def test_neutralise_leaves_plain_numbers_as_numbers(cell):
+    assert neutralise(cell) == cell
+
+
+@pytest.mark.parametrize("cell", ["Sceaux", "a = b", "e-mail", "  Sceaux", "x@y.fr", ""])
+def test_neutralise_keeps_plain_text(cell):
+    assert neutralise(cell) == cell
+
+
+def test_neutralise_of_nothing_is_an_empty_cell():
     assert neutralise(None) == ""
+
+
+def test_export_neutralises_formulas_behind_blanks(staff_client, call):
+    ApplicationFactory(
+        call=call,
+        organisation=OrganisationFactory(name="  =1+1"),
+        answers={"projet": "\t@SUM(A1)"},
+    )
+    rows = _rows(_export(staff_client, call)[1])
+    assert rows[1][1] == "'  =1+1"
+    assert rows[1][6] == "'\t@SUM(A1)"
 
 
 def test_export_applies_the_list_filters(staff_client, call):

@@ -112,6 +112,11 @@ class Organisation(TimeStampedModel):
     website = models.URLField(_("site web"), blank=True)
     description = models.TextField(_("présentation"), blank=True)
     is_demo = models.BooleanField(_("donnée de démonstration"), default=False)
+    # The demo loader's own key for the organisations it creates ("parisandco",
+    # "startup"…): names can be duplicated or changed by people, this key cannot.
+    demo_key = models.SlugField(
+        _("clé de démonstration"), max_length=40, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("organisation")

@@ -1,5 +1,7 @@
 """French company identifiers (SIREN 9 digits, SIRET 14 digits) and their Luhn key."""
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -10,8 +12,27 @@ LA_POSTE_SIREN = "356000000"
 LA_POSTE_HEAD_OFFICE = "35600000000048"
 
 
+def _ascii_digit(char):
+    """A decimal digit of any script ("７", "٧") as its ASCII digit; other characters unchanged.
+
+    Only decimal digits (Unicode category Nd) are converted: "²" or "⑦" are digits
+    for `str.isdigit` but not numbers anyone types in an identifier, so they stay
+    and the identifier is refused as malformed.
+    """
+    if char.isascii():
+        return char
+    value = unicodedata.decimal(char, None)
+    return char if value is None else str(value)
+
+
 def normalise_siret(value):
-    return "".join(str(value or "").split()).replace(".", "").replace("-", "")
+    """The identifier as stored: blanks, dots and dashes removed, digits in ASCII."""
+    text = "".join(str(value or "").split()).replace(".", "").replace("-", "")
+    return "".join(_ascii_digit(char) for char in text)
+
+
+def _is_ascii_digits(text):
+    return text.isascii() and text.isdigit()
 
 
 def luhn_valid(digits):
@@ -28,7 +49,7 @@ def luhn_valid(digits):
 
 def is_valid_siren_or_siret(value):
     digits = normalise_siret(value)
-    if not digits.isdigit() or len(digits) not in (9, 14):
+    if not _is_ascii_digits(digits) or len(digits) not in (9, 14):
         return False
     if len(digits) == 14 and digits.startswith(LA_POSTE_SIREN) and digits != LA_POSTE_HEAD_OFFICE:
         return sum(int(char) for char in digits) % 5 == 0
@@ -37,9 +58,13 @@ def is_valid_siren_or_siret(value):
 
 def validate_siren_or_siret(value):
     digits = normalise_siret(value)
-    if not digits.isdigit() or len(digits) not in (9, 14):
+    if not _is_ascii_digits(digits) or len(digits) not in (9, 14):
         raise ValidationError(
-            _("Saisissez un SIREN (9 chiffres) ou un SIRET (14 chiffres)."), code="format"
+            _(
+                "Saisissez un SIREN (9 chiffres) ou un SIRET (14 chiffres), "
+                "avec les chiffres de 0 à 9 seulement."
+            ),
+            code="format",
         )
     if not is_valid_siren_or_siret(digits):
         raise ValidationError(

@@ -35,6 +35,37 @@ def _run_form(request, form, save):
     return None
 
 
+def warn_if_siren_shared(request, organisation):
+    """A non-blocking warning when another organisation has the same SIREN.
+
+    Staff see which organisations; others see only their kind, never a name.
+    """
+    shared = list(
+        queries.organisations_sharing_siren(organisation.siret, exclude=organisation)[:10]
+    )
+    if not shared:
+        return
+    if request.user.has_perm("accounts.access_backoffice"):
+        names = ", ".join(f"{other.name} ({other.get_kind_display()})" for other in shared)
+        messages.warning(
+            request,
+            _(
+                "Attention : ce SIREN est aussi celui de %(names)s. Vérifiez qu'il n'y a pas de doublon."
+            )
+            % {"names": names},
+        )
+        return
+    kinds = sorted({str(other.get_kind_display()) for other in shared})
+    messages.warning(
+        request,
+        _(
+            "Attention : ce SIREN est déjà déclaré par une autre organisation (%(kinds)s). "
+            "Vérifiez le numéro ; s'il est juste, l'équipe du programme vérifiera ce doublon."
+        )
+        % {"kinds": ", ".join(kinds)},
+    )
+
+
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
@@ -91,6 +122,7 @@ def organisation_create(request):
             _("L'organisation « %(name)s » a été créée. Vous en êtes l'administrateur.")
             % {"name": organisation.name},
         )
+        warn_if_siren_shared(request, organisation)
         # Back to where the person was going (e.g. the "Je candidate" page of a call).
         target = request.POST.get("next") or request.GET.get("next", "")
         if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -122,6 +154,10 @@ def _organisation_context(request, organisation, *, invitation_form=None):
         "role_choices": Membership.Role.choices,
         **audit_context(user, organisation),
     }
+    if context["is_staff"]:
+        context["siren_shared_with"] = list(
+            queries.organisations_sharing_siren(organisation.siret, exclude=organisation)[:20]
+        )
     return context
 
 
@@ -155,11 +191,24 @@ def organisation_edit(request, pk):
     )
     if saved:
         messages.success(request, _("Les modifications ont été enregistrées."))
+        warn_if_siren_shared(request, saved)
         return redirect("accounts:organisation", pk=organisation.pk)
+    shared = queries.organisations_sharing_siren(organisation.siret, exclude=organisation)
     return render(
         request,
         "accounts/organisation_form.html",
-        {"form": form, "organisation": organisation, "backoffice": staff},
+        {
+            "form": form,
+            "organisation": organisation,
+            "backoffice": staff,
+            # Kinds only: the form is also shown to the organisation's own administrators.
+            "siren_shared_kinds": sorted(
+                {
+                    str(Organisation.Kind(kind).label)
+                    for kind in shared.values_list("kind", flat=True)
+                }
+            ),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -348,6 +397,7 @@ def backoffice_organisation_create(request):
             _("L'organisation « %(name)s » a été créée. Invitez maintenant son administrateur.")
             % {"name": organisation.name},
         )
+        warn_if_siren_shared(request, organisation)
         return redirect(
             reverse("accounts:organisation", kwargs={"pk": organisation.pk}) + "#invite"
         )

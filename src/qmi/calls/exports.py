@@ -3,7 +3,7 @@
 The CSV is written for Excel in French: UTF-8 with a byte order mark, `;` as
 separator. It is streamed row by row from a server-side iterator, so memory
 stays flat whatever the number of applications. Cells that a spreadsheet would
-read as a formula are neutralised (CSV injection).
+read as a formula are neutralised (CSV injection): see `neutralise` for the policy.
 """
 
 import csv
@@ -25,7 +25,14 @@ from qmi.programmes.models import EditionCommune
 from .models import Application, Document, Question
 
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may read as the start of a formula, once leading blanks are skipped
+# (the ASCII signs and their full-width forms, which some spreadsheets take as well).
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Control characters that make a spreadsheet split or re-read a cell.
+CONTROL_STARTS = ("\t", "\r", "\n")
+# A plain number, signed or not, with a decimal point or comma: a spreadsheet reads it
+# as that number and nothing else, so "-3" stays readable (and sortable) as it is.
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
 CHUNK = 500
 
 
@@ -67,9 +74,22 @@ def answer_text(question, value, communes):
 
 
 def neutralise(cell):
-    """Stop a spreadsheet from reading the cell as a formula."""
+    """Stop a spreadsheet from reading the cell as a formula (CSV injection).
+
+    The policy, for every CSV the platform writes:
+    - a cell whose first character other than blanks (spaces, tabs, line breaks,
+      non-breaking spaces) is `=`, `+`, `-` or `@`, in ASCII or full width, is
+      prefixed with `'`: "  =1+1" becomes "'  =1+1";
+    - a cell starting with a tab, a carriage return or a line feed is prefixed too;
+    - a plain number ("-3", "+33", "12,5") is left as it is: a spreadsheet reads it
+      as that number, never as a formula;
+    - the rest of the text is never changed, so what was typed can still be read.
+    The Excel export writes every answer as a string and needs none of this.
+    """
     text = "" if cell is None else str(cell)
-    if text.startswith(FORMULA_STARTS):
+    if PLAIN_NUMBER.fullmatch(text):
+        return text
+    if text.startswith(CONTROL_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
         return "'" + text
     return text
 

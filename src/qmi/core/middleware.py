@@ -3,7 +3,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
 def tile_origin(tile_url):
@@ -78,3 +78,26 @@ class RequestSizeMiddleware:
             page = render_to_string("413.html", {"max_mb": settings.QMI_MAX_REQUEST_MB})
             return HttpResponse(page, status=413)
         return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """A page answered to a logged-in person is theirs: `Cache-Control: private, no-store`.
+
+    Every page of a logged-in person shows something of theirs (at least the header
+    with their name and counters), so no shared cache may keep it and the browser's
+    back button asks the server again instead of showing a stale page (a file shown
+    as a draft after it was submitted). One place instead of a decorator per view:
+    no personal page can be forgotten. Pages answered to anonymous visitors are left
+    alone and stay cacheable, and so is any response whose view chose its own
+    Cache-Control (the public GeoJSON, for example).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -8,9 +8,9 @@ from qmi.programmes.models import Edition
 
 from ..models import Call, Question
 from ..services.builder import CONFIG_KEYS, condition_options
+from .staff import ParisDateTimeField
 
 Kind = Question.Kind
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class SectionForm(forms.Form):
@@ -213,8 +213,8 @@ class DuplicateCallForm(forms.Form):
         max_length=80,
         help_text=_("Utilisé dans l'adresse de la page publique."),
     )
-    opens_at = forms.DateTimeField(label=_("Ouverture (heure de Paris)"), widget=DATETIME_WIDGET)
-    closes_at = forms.DateTimeField(label=_("Clôture (heure de Paris)"), widget=DATETIME_WIDGET)
+    opens_at = ParisDateTimeField(label=_("Ouverture (heure de Paris)"), help_text="")
+    closes_at = ParisDateTimeField(label=_("Clôture (heure de Paris)"), help_text="")
     reference_prefix = forms.CharField(
         label=_("Préfixe des numéros de dossier"),
         max_length=12,

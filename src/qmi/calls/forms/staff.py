@@ -1,11 +1,17 @@
 """Back-office forms for calls and applications (operator staff)."""
 
+import datetime
 import json
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -21,28 +27,182 @@ from ..services.calls import CALL_FIELDS
 from ..services.faq import FAQ_FIELDS
 from ..services.labels import LABEL_FIELDS
 
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+# Seconds are shown and sent back (step=1): a deadline at 23:59:59 stays 23:59:59
+# when the form is saved for another field.
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M:%S"
+
+
+def _paris():
+    return timezone.get_default_timezone()
+
+
+def local_time_kind(naive, zone):
+    """The kind of a Paris wall time: ok, ambiguous (autumn night) or nonexistent (spring)."""
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return "ok"
+    # A wall time that does not survive a round trip through UTC does not exist.
+    back = first.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None)
+    return "ambiguous" if back == naive.replace(fold=0) else "nonexistent"
+
+
+def _offset_label(moment):
+    offset = moment.utcoffset()
+    hours, minutes = divmod(int(offset.total_seconds()) // 60, 60)
+    name = _("heure d'été") if moment.dst() else _("heure d'hiver")
+    return f"{name} (UTC+{hours:02d}:{minutes:02d})"
+
+
+class _Typed(str):
+    """The text typed in a date field, with the choice made for an ambiguous time."""
+
+    fold = None
+
+
+class ParisDateTimeInput(forms.DateTimeInput):
+    """A datetime-local input with seconds; for a time that happens twice (the night the
+    clocks go back), a choice between summer and winter time is shown under it."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"step": "1", **(attrs or {})}, format=DATETIME_LOCAL)
+        self.parse = None  # set by the field: text -> naive datetime or None
+
+    def value_from_datadict(self, data, files, name):
+        text = data.get(name)
+        if text is None or not isinstance(text, str):
+            return text
+        typed = _Typed(text)
+        fold = data.get(f"{name}_fold")
+        typed.fold = int(fold) if fold in ("0", "1") else None
+        return typed
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        if isinstance(value, datetime.datetime):
+            naive, chosen = value, value.fold
+        elif isinstance(value, str) and self.parse:
+            naive, chosen = self.parse(value), getattr(value, "fold", None)
+        else:
+            naive = None
+        if naive is None or naive.tzinfo or local_time_kind(naive, _paris()) != "ambiguous":
+            return html
+        return html + self._fold_choice(name, naive, chosen, (attrs or {}).get("id") or name)
+
+    def _fold_choice(self, name, naive, chosen, field_id):
+        options = format_html_join(
+            "",
+            '<label class="choice"><input type="radio" name="{}" value="{}" id="{}_fold_{}"{}>'
+            " {}</label>",
+            (
+                (
+                    f"{name}_fold",
+                    fold,
+                    field_id,
+                    fold,
+                    mark_safe(" checked") if chosen == fold else "",
+                    _offset_label(naive.replace(tzinfo=_paris(), fold=fold)),
+                )
+                for fold in (0, 1)
+            ),
+        )
+        legend = _("Le %(date)s à %(time)s a lieu deux fois (passage à l'heure d'hiver) :") % {
+            "date": date_format(naive, "j F Y"),
+            "time": naive.strftime("%H:%M"),
+        }
+        return format_html(
+            '<fieldset class="fold-choice" id="{}_fold"><legend>{}</legend>{}</fieldset>',
+            field_id,
+            legend,
+            options,
+        )
 
 
 class ParisDateTimeField(forms.DateTimeField):
-    """A datetime-local input read and shown in Paris time, whatever the active time zone."""
+    """A datetime-local input read and shown in Paris time, whatever the active time zone.
 
-    input_formats = [DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
+    Seconds are kept, so an untouched value comes back exactly. A time that does not
+    exist in Paris (the spring night, 2:00 to 3:00) is refused with its own message;
+    a time that happens twice (the autumn night, 2:00 to 3:00) asks which one.
+    """
+
+    widget = ParisDateTimeInput
+    input_formats = [DATETIME_LOCAL, "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"]
+    default_error_messages = {
+        "nonexistent": _(
+            "Le %(date)s à %(time)s n'existe pas à Paris : cette nuit-là, les horloges "
+            "passent de 2 h à 3 h (heure d'été). Choisissez une autre heure."
+        ),
+        "ambiguous": _(
+            "Le %(date)s à %(time)s a lieu deux fois à Paris : cette nuit-là, les horloges "
+            "reviennent de 3 h à 2 h (heure d'hiver). Indiquez ci-dessous s'il s'agit de "
+            "l'heure d'été ou de l'heure d'hiver."
+        ),
+    }
 
     def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget", forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
-        )
         kwargs.setdefault("help_text", _("Heure de Paris."))
         super().__init__(**kwargs)
+        self.widget.parse = self.parse_local
+
+    def parse_local(self, text):
+        """The naive wall-clock time written in `text`, or None when it is not a date."""
+        text = str(text).strip()
+        try:
+            moment = parse_datetime(text)
+        except ValueError:
+            moment = None
+        if moment is None:
+            for pattern in self.input_formats:
+                try:
+                    moment = datetime.datetime.strptime(text, pattern)
+                    break
+                except (ValueError, TypeError):
+                    continue
+        return moment
 
     def to_python(self, value):
-        with timezone.override(timezone.get_default_timezone()):
-            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            moment, fold = value, value.fold
+        else:
+            moment, fold = self.parse_local(value), getattr(value, "fold", None)
+        if moment is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if timezone.is_aware(moment):
+            try:
+                return moment.astimezone(datetime.UTC)
+            except (OverflowError, ValueError):
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return self._make_aware(moment, fold)
+
+    def _make_aware(self, naive, fold):
+        zone = _paris()
+        try:
+            kind = local_time_kind(naive, zone)  # out of range near year 1 or 9999
+        except (OverflowError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        params = {"date": date_format(naive, "j F Y"), "time": naive.strftime("%H:%M")}
+        if kind == "nonexistent":
+            raise ValidationError(self.error_messages["nonexistent"], "nonexistent", params)
+        if kind == "ambiguous" and fold is None:
+            raise ValidationError(self.error_messages["ambiguous"], "ambiguous", params)
+        # In UTC: what the database gives back, so an untouched value compares equal (and
+        # a time in the autumn fold compares at all: PEP 495 makes it unequal across zones).
+        try:
+            return naive.replace(tzinfo=zone, fold=fold or 0).astimezone(datetime.UTC)
+        except (OverflowError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
     def prepare_value(self, value):
-        if hasattr(value, "tzinfo") and value.tzinfo is not None:
-            return timezone.localtime(value, timezone.get_default_timezone()).replace(tzinfo=None)
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            # localtime() sets `fold` on the second 2:30 of an autumn night.
+            return timezone.localtime(value, _paris()).replace(tzinfo=None)
         return value
 
 

@@ -5,6 +5,7 @@ answer records who changed it last and when (`answers_meta`), and every
 submission keeps a full snapshot. Every other change leaves an audit entry.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -366,22 +367,34 @@ def withdraw_application(*, application, by, note=""):
     )
 
 
-def send_deadline_reminders(*, now=None):
-    """E-mail the members of every unsubmitted draft J-n before the deadline, once per n.
+def deadline_day(closes_at):
+    """The last calendar day (Paris) on which a file can be submitted before `closes_at`.
 
-    Run it regularly (cron: `manage.py send_reminders`, hourly); a reminder whose
-    day has passed unsent (the job did not run) is not sent late.
+    A closing at midnight sharp ends the day before: "13 January 00:00" is the end
+    of 12 January, as "12 January 23:59:59" is.
+    """
+    moment = closes_at - datetime.timedelta(microseconds=1)
+    return timezone.localdate(moment, timezone.get_default_timezone())
+
+
+def send_deadline_reminders(*, now=None):
+    """E-mail the members of every unsubmitted draft on the J-n days of the deadline, once per n.
+
+    J-n is a calendar day in Europe/Paris, not n × 24 hours: for a call closing on
+    12 January (at any hour), J-7 is 5 January and J-2 is 10 January, also across a
+    daylight-saving change. Run it regularly (cron: `manage.py send_reminders`,
+    hourly); each reminder goes once, during its day, to the drafts that exist then;
+    a reminder whose day has passed unsent (the job did not run, or the draft was
+    started later) is not sent late.
     """
     now = now or timezone.now()
+    today = timezone.localdate(now, timezone.get_default_timezone())
     sent = 0
     calls = Call.objects.filter(status=Call.Status.PUBLISHED, opens_at__lte=now, closes_at__gt=now)
     for call in calls:
-        left = call.closes_at - now
-        due = [days for days in call.reminder_days if left <= timezone.timedelta(days=days)]
-        if not due:
+        days = (deadline_day(call.closes_at) - today).days
+        if days not in call.reminder_days:
             continue
-        # Only the closest reminder is due: a draft started at J-3 gets J-2, not J-7 too.
-        days = min(due)
         drafts = (
             Application.objects.filter(call=call, status=Status.DRAFT)
             .exclude(reminders__days_before=days)
@@ -394,8 +407,6 @@ def send_deadline_reminders(*, now=None):
                 )
                 if not created:
                     continue
-                for bigger in (d for d in call.reminder_days if d > days):
-                    Reminder.objects.get_or_create(application=application, days_before=bigger)
                 notify(
                     recipients=application_members(application),
                     template="calls/email/reminder",

@@ -105,9 +105,8 @@ class Command(BaseCommand):
             if insee:
                 organisation = Organisation.objects.get(commune=Commune.objects.get(insee=insee))
             else:
-                organisation = Organisation.objects.get(
-                    memberships__user=person, kind=Organisation.Kind.EXPERIMENTER
-                )
+                # The demo's startup by its key: the person may have created others since.
+                organisation = Organisation.objects.get(demo_key="startup")
             if Application.objects.filter(call=call, organisation=organisation).exists():
                 continue
             with transaction.atomic():

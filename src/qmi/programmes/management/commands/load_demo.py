@@ -3,7 +3,9 @@
 Facts come from docs/domain.md (press releases of the Métropole and Paris&Co).
 Every person and every organisation that is not in those sources is marked
 `is_demo` and shown as « démo » in the interface. Idempotent: a second run
-changes nothing.
+changes nothing, whatever people did in the demo meanwhile. The loader finds its
+rows by keys people cannot duplicate (an organisation's `demo_key`, a commune, an
+e-mail address, a slug), never by a name.
 """
 
 import datetime
@@ -298,10 +300,7 @@ class Command(BaseCommand):
                 "description": "Organisation fictive de démonstration.",
             },
         }
-        result = {}
-        for key, fields in specs.items():
-            name = fields.pop("name")
-            result[key], _ = Organisation.objects.update_or_create(name=name, defaults=fields)
+        result = {key: self._demo_organisation(key, fields) for key, fields in specs.items()}
         communes = {insee for spec in EDITIONS for insee, _, _ in spec["communes"]}
         for commune in Commune.objects.filter(insee__in=communes):
             result[commune.insee], _ = Organisation.objects.update_or_create(
@@ -315,6 +314,24 @@ class Command(BaseCommand):
                 },
             )
         return result
+
+    def _demo_organisation(self, key, fields):
+        """The organisation the demo knows as `key`, created or set back to its spec."""
+        if not Organisation.objects.filter(demo_key=key).exists():
+            # A database loaded before organisations had a demo key: the loader's row is
+            # the oldest of that name and kind; it gets the key once and for all.
+            earlier = (
+                Organisation.objects.filter(
+                    demo_key__isnull=True, name=fields["name"], kind=fields["kind"]
+                )
+                .order_by("pk")
+                .first()
+            )
+            if earlier is not None:
+                earlier.demo_key = key
+                earlier.save(update_fields=["demo_key"])
+        organisation, _ = Organisation.objects.update_or_create(demo_key=key, defaults=fields)
+        return organisation
 
     def _people(self, organisations):
         people = {}
