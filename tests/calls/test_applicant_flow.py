@@ -1,6 +1,7 @@
 """Filling in, autosaving, uploading and submitting an application, as an applicant does."""
 
 import datetime
+import importlib
 import io
 import json
 import re
@@ -8,6 +9,7 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -462,6 +464,35 @@ def test_acknowledgement_pdf_holds_reference_and_document_hashes(client, applica
     )
 
 
+def test_acknowledgement_shows_what_was_true_at_submission_forever(client, application, member):
+    complete(application, member)
+    organisation = application.organisation
+    organisation.name, organisation.siret = "Bancs du Matin", "73282932000074"
+    organisation.save()
+    call = application.call
+    call.title = "Appel des bancs 2026"
+    call.save()
+    member.full_name = "Camille Durand"
+    member.save()
+    services.submit_application(application=application, by=member)
+    # Afterwards everything is renamed, the question too.
+    organisation.name, organisation.siret = "Nouveau Nom SAS", "55210055400013"
+    organisation.save()
+    call.title = "Appel renommé"
+    call.save()
+    member.full_name = "Camille Martin"
+    member.save()
+    Question.objects.filter(key="projet").update(label="Intitulé changé")
+    logged_in(client, member)
+    response = client.get(f"/candidatures/{application.pk}/depots/1/accuse-de-reception.pdf")
+    flat = "".join(pdf_text(response.content).split())
+    for then in ("BancsduMatin", "73282932000074", "Appeldesbancs2026", "CamilleDurand"):
+        assert then in flat
+    assert "Nomduprojet" in flat and "Bancsfrais" in flat
+    for now in ("NouveauNom", "55210055400013", "Appelrenommé", "CamilleMartin", "Intituléchangé"):
+        assert now not in flat
+
+
 def test_resubmission_after_a_correction_request_uses_its_due_date(member, application):
     complete(application, member)
     services.submit_application(application=application, by=member)
@@ -509,3 +540,14 @@ def test_autosave_status_gives_the_time_in_each_languages_typography(client, app
         original={"projet": "Un"},
     ).content.decode()
     assert re.search(r"Saved at \d\d:\d\d", english), english
+
+
+def test_migration_fills_the_receipt_of_earlier_submissions(application, member):
+    migration = importlib.import_module("qmi.calls.migrations.0009_submission_receipt")
+    complete(application, member)
+    submission = services.submit_application(application=application, by=member)
+    frozen = Submission.objects.get(pk=submission.pk).receipt
+    Submission.objects.filter(pk=submission.pk).update(receipt={})
+    migration.fill_receipts(apps, None)
+    # Built from the same facts, an old row gets the receipt a new one stores.
+    assert Submission.objects.get(pk=submission.pk).receipt == frozen
