@@ -284,6 +284,7 @@ class DocumentFactory(factory.django.DjangoModelFactory):
 class SubmissionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Submission
+        skip_postgeneration_save = True
 
     application = factory.SubFactory(
         ApplicationFactory,

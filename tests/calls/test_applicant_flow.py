@@ -19,7 +19,15 @@ from pypdf import PdfWriter
 
 from qmi.calls.models import Application, Document, Question, Submission
 from qmi.calls.services import applications as services
-from tests.factories import ApplicationFactory, CallFactory, OrganisationFactory, add_question
+from tests.factories import (
+    ApplicationFactory,
+    CallFactory,
+    ChallengeFactory,
+    EditionCommuneFactory,
+    OrganisationFactory,
+    SubmissionFactory,
+    add_question,
+)
 from tests.utils import logged_in, member_of, pdf_bytes, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -551,3 +559,28 @@ def test_migration_fills_the_receipt_of_earlier_submissions(application, member)
     migration.fill_receipts(apps, None)
     # Built from the same facts, an old row gets the receipt a new one stores.
     assert Submission.objects.get(pk=submission.pk).receipt == frozen
+
+
+def test_receipt_keeps_ranked_communes_units_and_yes_no_as_they_read_that_day(client):
+    call = CallFactory()
+    ranked = ChallengeFactory(
+        edition_commune=EditionCommuneFactory(edition=call.edition, commune__name="Sceaux"),
+        title="Rafraîchir les Blagis",
+    )
+    add_question(call, "deja", Question.Kind.YES_NO, label="Déjà testé ?")
+    add_question(call, "budget", Question.Kind.NUMBER, label="Budget", config={"unit": "€"})
+    add_question(call, "communes", Question.Kind.COMMUNE_RANKING, label="Communes")
+    answers = {"deja": "yes", "budget": 1200, "communes": [str(ranked.edition_commune.pk)]}
+    application = ApplicationFactory(
+        call=call, answers=answers, status=Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    SubmissionFactory(application=application, number=1, answers=answers)
+    ranked.title = "Un autre défi"
+    ranked.save()
+    Question.objects.filter(key="budget").update(config={"unit": "k€"})
+    logged_in(client, member_of(application.organisation))
+    response = client.get(f"/candidatures/{application.pk}/depots/1/accuse-de-reception.pdf")
+    flat = "".join(pdf_text(response.content).split())
+    assert "Déjàtesté?Oui" in flat and "Budget1200€" in flat
+    assert "1erchoix:Sceaux—RafraîchirlesBlagis" in flat
+    assert "Unautredéfi" not in flat and "k€" not in flat
