@@ -18,6 +18,9 @@ def _test_settings(settings, tmp_path, request):
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Big uploads wait in a folder of the test's own (swept by `sweep_files`).
+    (tmp_path / "uploads").mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
     settings.SECURE_SSL_REDIRECT = False
     # Hashing with the production work factor would dominate the suite's run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

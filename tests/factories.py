@@ -212,6 +212,7 @@ from qmi.calls.models import (  # noqa: E402
     StaffNote,
     Submission,
 )
+from qmi.calls.receipts import build_receipt  # noqa: E402
 
 
 class CallFactory(factory.django.DjangoModelFactory):
@@ -283,6 +284,7 @@ class DocumentFactory(factory.django.DjangoModelFactory):
 class SubmissionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Submission
+        skip_postgeneration_save = True
 
     application = factory.SubFactory(
         ApplicationFactory,
@@ -291,6 +293,13 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     )
     number = factory.Sequence(lambda n: n + 1)
     revision = factory.LazyAttribute(lambda o: o.application.revision)
+
+    @factory.post_generation
+    def receipt(self, create, extracted, **kwargs):
+        # As submit_application does: the receipt is frozen from what is true now.
+        self.receipt = extracted or build_receipt(application=self.application, submission=self)
+        if create:
+            self.save(update_fields=["receipt"])
 
 
 class FaqEntryFactory(factory.django.DjangoModelFactory):

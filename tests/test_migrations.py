@@ -81,6 +81,17 @@ def test_demo_database_of_074af50_keeps_every_row_once_migrated():
         get("calls.SessionRegistration"), "session", "name", "email", "user", "reminded_at"
     )
 
+    submissions = rows(
+        get("calls.Submission"),
+        "number",
+        "application__reference",
+        "application__organisation__name",
+        "application__call__title",
+        "answers",
+        "documents",
+    )
+    assert submissions
+
     new = migrate(latest_migrations())
 
     def model(label):
@@ -142,3 +153,16 @@ def test_demo_database_of_074af50_keeps_every_row_once_migrated():
     assert Notification.objects.create(recipient_id=recipient, subject="Nouveau", body="…").pk > (
         max(notifications)
     )
+    # Deposits made before receipts were stored get one built from what is known.
+    for pk, receipt in rows(model("calls.Submission"), "receipt").items():
+        number, reference, organisation, title, answers, documents = submissions[pk]
+        receipt = receipt[0]
+        assert (receipt["number"], receipt["reference"]) == (number, reference)
+        assert receipt["organisation"]["name"] == organisation
+        assert receipt["call"]["title"] == title
+        assert [d["sha256"] for d in receipt["documents"]] == [d["sha256"] for d in documents]
+        labelled = {i["key"]: i.get("value") for s in receipt["sections"] for i in s["items"]}
+        assert {k: v for k, v in answers.items() if k in labelled} == {
+            k: v for k, v in labelled.items() if k in answers
+        }
+        assert labelled

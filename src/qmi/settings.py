@@ -193,6 +193,10 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 # Documents are confidential: no MEDIA_URL is served; files go through permission-checked views.
 MEDIA_URL = "/media-not-served/"
+# Uploads bigger than 2.5 MB wait here while being received (`*.upload*` files). A
+# folder of their own: `manage.py sweep_files` deletes what a killed worker left
+# there, and must never touch anyone else's temporary files. Created at start-up.
+FILE_UPLOAD_TEMP_DIR = str(Path(env("QMI_UPLOAD_TEMP_DIR") or VAR_DIR / "tmp" / "uploads"))
 
 if env("QMI_S3_BUCKET"):
     default_storage = {

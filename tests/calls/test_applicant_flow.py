@@ -1,6 +1,7 @@
 """Filling in, autosaving, uploading and submitting an application, as an applicant does."""
 
 import datetime
+import importlib
 import io
 import json
 import re
@@ -8,6 +9,7 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -17,7 +19,15 @@ from pypdf import PdfWriter
 
 from qmi.calls.models import Application, Document, Question, Submission
 from qmi.calls.services import applications as services
-from tests.factories import ApplicationFactory, CallFactory, OrganisationFactory, add_question
+from tests.factories import (
+    ApplicationFactory,
+    CallFactory,
+    ChallengeFactory,
+    EditionCommuneFactory,
+    OrganisationFactory,
+    SubmissionFactory,
+    add_question,
+)
 from tests.utils import logged_in, member_of, pdf_bytes, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -462,6 +472,35 @@ def test_acknowledgement_pdf_holds_reference_and_document_hashes(client, applica
     )
 
 
+def test_acknowledgement_shows_what_was_true_at_submission_forever(client, application, member):
+    complete(application, member)
+    organisation = application.organisation
+    organisation.name, organisation.siret = "Bancs du Matin", "73282932000074"
+    organisation.save()
+    call = application.call
+    call.title = "Appel des bancs 2026"
+    call.save()
+    member.full_name = "Camille Durand"
+    member.save()
+    services.submit_application(application=application, by=member)
+    # Afterwards everything is renamed, the question too.
+    organisation.name, organisation.siret = "Nouveau Nom SAS", "55210055400013"
+    organisation.save()
+    call.title = "Appel renommé"
+    call.save()
+    member.full_name = "Camille Martin"
+    member.save()
+    Question.objects.filter(key="projet").update(label="Intitulé changé")
+    logged_in(client, member)
+    response = client.get(f"/candidatures/{application.pk}/depots/1/accuse-de-reception.pdf")
+    flat = "".join(pdf_text(response.content).split())
+    for then in ("BancsduMatin", "73282932000074", "Appeldesbancs2026", "CamilleDurand"):
+        assert then in flat
+    assert "Nomduprojet" in flat and "Bancsfrais" in flat
+    for now in ("NouveauNom", "55210055400013", "Appelrenommé", "CamilleMartin", "Intituléchangé"):
+        assert now not in flat
+
+
 def test_resubmission_after_a_correction_request_uses_its_due_date(member, application):
     complete(application, member)
     services.submit_application(application=application, by=member)
@@ -509,3 +548,39 @@ def test_autosave_status_gives_the_time_in_each_languages_typography(client, app
         original={"projet": "Un"},
     ).content.decode()
     assert re.search(r"Saved at \d\d:\d\d", english), english
+
+
+def test_migration_fills_the_receipt_of_earlier_submissions(application, member):
+    migration = importlib.import_module("qmi.calls.migrations.0009_submission_receipt")
+    complete(application, member)
+    submission = services.submit_application(application=application, by=member)
+    frozen = Submission.objects.get(pk=submission.pk).receipt
+    Submission.objects.filter(pk=submission.pk).update(receipt={})
+    migration.fill_receipts(apps, None)
+    # Built from the same facts, an old row gets the receipt a new one stores.
+    assert Submission.objects.get(pk=submission.pk).receipt == frozen
+
+
+def test_receipt_keeps_ranked_communes_units_and_yes_no_as_they_read_that_day(client):
+    call = CallFactory()
+    ranked = ChallengeFactory(
+        edition_commune=EditionCommuneFactory(edition=call.edition, commune__name="Sceaux"),
+        title="Rafraîchir les Blagis",
+    )
+    add_question(call, "deja", Question.Kind.YES_NO, label="Déjà testé ?")
+    add_question(call, "budget", Question.Kind.NUMBER, label="Budget", config={"unit": "€"})
+    add_question(call, "communes", Question.Kind.COMMUNE_RANKING, label="Communes")
+    answers = {"deja": "yes", "budget": 1200, "communes": [str(ranked.edition_commune.pk)]}
+    application = ApplicationFactory(
+        call=call, answers=answers, status=Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    SubmissionFactory(application=application, number=1, answers=answers)
+    ranked.title = "Un autre défi"
+    ranked.save()
+    Question.objects.filter(key="budget").update(config={"unit": "k€"})
+    logged_in(client, member_of(application.organisation))
+    response = client.get(f"/candidatures/{application.pk}/depots/1/accuse-de-reception.pdf")
+    flat = "".join(pdf_text(response.content).split())
+    assert "Déjàtesté?Oui" in flat and "Budget1200€" in flat
+    assert "1erchoix:Sceaux—RafraîchirlesBlagis" in flat
+    assert "Unautredéfi" not in flat and "k€" not in flat

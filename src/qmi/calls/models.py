@@ -344,6 +344,9 @@ class Submission(models.Model):
     answers = models.JSONField(default=dict)
     # [{"key", "name", "size", "sha256", "document_id"}]
     documents = models.JSONField(default=list)
+    # What the acknowledgement of receipt shows, frozen at submission (names of the
+    # organisation, the call and the person of that day, labels and answers): see receipts.py.
+    receipt = models.JSONField(default=dict, editable=False)
 
     class Meta:
         verbose_name = _("dépôt")

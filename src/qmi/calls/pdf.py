@@ -1,15 +1,17 @@
 """The acknowledgement of receipt (accusé de réception) of a submission, as a PDF.
 
 Built with WeasyPrint from an HTML template; everything it shows comes from the
-submission's snapshot (answers, documents, form revision), so the PDF of a
-submission stays the same whatever happens to the draft afterwards.
+receipt stored in the submission when it was made (`Submission.receipt`, see
+`receipts.py`): the organisation's and the call's names of that day, the
+answers, the documents and their hashes. Nothing is read from the live objects,
+so the PDF of a deposit shows what was true at submission, forever.
 """
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .forms.applicant import answers_by_section
+from .receipts import build_receipt, readable_receipt
 
 PLATFORM_NAME = "Quartiers Métropolitains d'Innovation"
 
@@ -20,22 +22,15 @@ def _no_fetch(url, *args, **kwargs):
 
 
 def acknowledgement_context(application, submission):
-    documents = {}
-    for item in submission.documents:
-        documents.setdefault(item.get("key"), []).append(item)
-    sections = answers_by_section(
-        submission.revision, submission.answers, documents, application.call
-    )
+    # Every submission stores its receipt (submit_application, migration 0009); a row
+    # made some other way gets one built from today's facts rather than an error.
+    stored = submission.receipt or build_receipt(application=application, submission=submission)
+    receipt = readable_receipt(stored)
     return {
         "platform": PLATFORM_NAME,
-        "application": application,
-        "call": application.call,
-        "organisation": application.organisation,
-        "submission": submission,
-        "submitted_at": timezone.localtime(submission.submitted_at),
-        "sections": sections,
-        "documents": submission.documents,
-        "title": _("Accusé de réception — %(reference)s") % {"reference": application.reference},
+        "receipt": receipt,
+        "submitted_at": timezone.localtime(receipt["submitted_at"]),
+        "title": _("Accusé de réception — %(reference)s") % {"reference": receipt["reference"]},
     }
 
 

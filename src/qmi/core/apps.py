@@ -1,4 +1,7 @@
+from pathlib import Path
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +9,8 @@ class CoreConfig(AppConfig):
     name = "qmi.core"
     label = "core"
     verbose_name = _("Socle")
+
+    def ready(self):
+        # Django writes big uploads into FILE_UPLOAD_TEMP_DIR but never creates it.
+        if settings.FILE_UPLOAD_TEMP_DIR:
+            Path(settings.FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,7 @@ from ..models import (
     Submission,
 )
 from ..queries import application_members, questions_of
+from ..receipts import build_receipt
 
 Status = Application.Status
 
@@ -349,6 +350,9 @@ def submit_application(*, application, by, now=None):
         answers=application.answers,
         documents=documents,
     )
+    # The receipt is frozen now: later renamings never change what was acknowledged.
+    submission.receipt = build_receipt(application=application, submission=submission)
+    submission.save(update_fields=["receipt"])
     application.correction_requests.filter(resolved_at__isnull=True).update(resolved_at=now)
     notify(
         recipients=application_members(application),
