@@ -179,17 +179,17 @@ def register(*, event, name, email, organisation_name="", user=None, now=None):
     values = {
         "name": name.strip(),
         "organisation_name": organisation_name.strip(),
+        "user": account,
         "created_at": now,
     }
     registration = Registration.objects.select_for_update().filter(event=event, email=email).first()
     if registration is not None and registration.confirmed_at is not None:
         raise _duplicate(email)
     if registration is None:
-        registration = Registration(event=event, email=email, user=account, **values)
-    else:
-        for field, value in values.items():
-            setattr(registration, field, value)
-        registration.user = account or registration.user
+        registration = Registration(event=event, email=email)
+    # Pending: the latest submission's name, organisation and account replace the earlier one's.
+    for field, value in values.items():
+        setattr(registration, field, value)
     if _is_own_verified_address(account, email):
         registration.confirmed_at = now
     try:
