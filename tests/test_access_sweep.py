@@ -37,6 +37,7 @@ from tests.factories import (
     NotificationFactory,
     OrganisationFactory,
     PhaseFactory,
+    RegistrationFactory,
     StaffNoteFactory,
     SubmissionFactory,
     ThreadFactory,
@@ -65,6 +66,7 @@ PUBLIC = {
     "appels/<slug:slug>/reunions/<int:session_pk>/inscription/confirmee/": "its confirmation",
     "appels/<slug:slug>/reunions/<int:session_pk>/invitation.ics": "calls:session_ics, public",
     "invitations/<str:token>/": "accounts:invitation, the token is the secret",
+    "inscriptions/<str:token>/confirmer/": "events:confirm, the e-mailed token is the secret",
     "compte/^confirm-email/(?P<key>[-:\\w]+)/$": "allauth, the e-mail key is the secret",
     "compte/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": "allauth, reset key",
 }
@@ -73,6 +75,7 @@ PUBLIC = {
 # and a public edition: the sweep also runs on a draft call and a hidden edition.
 PUBLIC_IN_ANY_STATE = {
     "invitations/<str:token>/",
+    "inscriptions/<str:token>/confirmer/",
     "compte/^confirm-email/(?P<key>[-:\\w]+)/$",
     "compte/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
 }
@@ -93,6 +96,7 @@ BY_PREFIX = {
     ("notifications/", "pk"): "notification",
     ("editions/", "slug"): "edition.slug",
     ("candidatures/", "number"): "submission.number",
+    ("inscriptions/", "token"): "registration.token",
     ("admin/", "object_id"): "organisation",
     ("admin/", "id"): "staff",
     ("admin/", "url"): "app_label",  # the admin's catch-all
@@ -173,6 +177,7 @@ class World:
         self.section = Section.objects.get(pk=self.question.section_id)
         self.section_number = 1
         self.session = information_session(self.call)
+        self.registration = RegistrationFactory(event=self.session)  # pending: its link works
         self.faq = FaqEntryFactory(call=self.call)
         self.label = LabelFactory(call=self.call)
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("qmi.accounts.urls")),
     path("", include("qmi.programmes.urls")),
     path("", include("qmi.messaging.urls")),
+    path("", include("qmi.events.urls")),
     path("", include("qmi.calls.urls")),
     path("", include("qmi.mail.urls")),
     path("", include("qmi.core.urls")),

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from qmi.calls.funnel import registrants_who_started
 from qmi.calls.models import Application
@@ -21,6 +22,10 @@ def _session(call=None):
     return information_session(call=call)
 
 
+def _registration(**fields):
+    return Registration.objects.create(confirmed_at=timezone.now(), **fields)
+
+
 def _urls(session):
     kwargs = {"pk": session.about.pk, "session_pk": session.pk}
     return (reverse("calls:backoffice_registrations", kwargs=kwargs),)
@@ -33,22 +38,26 @@ def test_registrants_who_started(django_assert_num_queries):
     # Registered while logged in, with another address than the account's.
     logged = UserFactory(email="logged@exemple.fr")
     MembershipFactory(user=logged, organisation=application.organisation)
-    Registration.objects.create(event=first, name="A", email="perso@exemple.fr", user=logged)
+    _registration(event=first, name="A", email="perso@exemple.fr", user=logged)
     # Registered without logging in, with the account's address, at both sessions.
     member = UserFactory(email="membre@exemple.fr")
     MembershipFactory(user=member, organisation=application.organisation)
     for session in (first, second):
-        Registration.objects.create(event=session, name="B", email="membre@exemple.fr")
+        _registration(event=session, name="B", email="membre@exemple.fr")
     # No account; an account without an organisation; a member of another call's applicant.
-    Registration.objects.create(event=first, name="C", email="inconnu@exemple.fr")
+    _registration(event=first, name="C", email="inconnu@exemple.fr")
     UserFactory(email="seul@exemple.fr")
-    Registration.objects.create(event=first, name="D", email="seul@exemple.fr")
+    _registration(event=first, name="D", email="seul@exemple.fr")
     elsewhere = UserFactory(email="ailleurs@exemple.fr")
     MembershipFactory(user=elsewhere, organisation=ApplicationFactory().organisation)
-    Registration.objects.create(event=second, name="E", email="ailleurs@exemple.fr")
+    _registration(event=second, name="E", email="ailleurs@exemple.fr")
     # Another call's session does not count.
     other = _session()
-    Registration.objects.create(event=other, name="F", email="membre2@exemple.fr")
+    _registration(event=other, name="F", email="membre2@exemple.fr")
+    # Nor does a registration whose address was never confirmed (anybody may type one).
+    stranger = UserFactory(email="membre3@exemple.fr")
+    MembershipFactory(user=stranger, organisation=application.organisation)
+    Registration.objects.create(event=first, name="G", email="membre3@exemple.fr")
 
     with django_assert_num_queries(1):
         assert registrants_who_started(call) == 2
@@ -61,7 +70,7 @@ def test_call_page_shows_registrants_who_started_and_links(staff_client):
     application = ApplicationFactory(call=call)
     member = UserFactory(email="membre@exemple.fr")
     MembershipFactory(user=member, organisation=application.organisation)
-    Registration.objects.create(event=session, name="B", email="membre@exemple.fr")
+    _registration(event=session, name="B", email="membre@exemple.fr")
     content = staff_client.get(reverse("calls:backoffice_call", kwargs={"pk": call.pk}))
     content = content.content.decode()
     assert "dont l'organisation a commencé un dossier : 1" in content

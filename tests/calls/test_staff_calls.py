@@ -272,7 +272,9 @@ def test_deleting_a_session_with_registrants_tells_them(
 ):
     session = information_session(title="Webinaire")
     for email in ("a@exemple.fr", "b@exemple.fr"):
-        Registration.objects.create(event=session, name="Camille", email=email)
+        Registration.objects.create(
+            event=session, name="Camille", email=email, confirmed_at=timezone.now()
+        )
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
             f"/gestion/appels/{session.about.pk}/reunions/{session.pk}/supprimer/", follow=True

@@ -6,6 +6,7 @@ import zoneinfo
 import icalendar
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from qmi.events import services
 from qmi.events.models import Registration
@@ -147,7 +148,11 @@ def test_cancelling_tells_registrants_with_a_cancelling_file(django_capture_on_c
     session.refresh_from_db()
     uid = str(_vevent(services.calendar_for(session))[1]["uid"])
     for email in ("a@exemple.fr", "b@exemple.fr"):
-        Registration.objects.create(event=session, name="Camille", email=email)
+        Registration.objects.create(
+            event=session, name="Camille", email=email, confirmed_at=timezone.now()
+        )
+    # Never confirmed: not told (the address may be anybody's).
+    Registration.objects.create(event=session, name="Camille", email="pending@exemple.fr")
     with django_capture_on_commit_callbacks(execute=True):
         told = services.cancel_event(event=session, by=staff_user())
     assert told == 2
@@ -169,7 +174,9 @@ def test_cancelling_a_past_event_or_one_without_registrants_sends_nothing(
     django_capture_on_commit_callbacks,
 ):
     past = _session(starts_at=datetime.datetime(2020, 1, 15, 14, 0, tzinfo=PARIS))
-    Registration.objects.create(event=past, name="Camille", email="a@exemple.fr")
+    Registration.objects.create(
+        event=past, name="Camille", email="a@exemple.fr", confirmed_at=timezone.now()
+    )
     empty = _session()
     with django_capture_on_commit_callbacks(execute=True):
         assert services.cancel_event(event=past, by=staff_user()) == 0

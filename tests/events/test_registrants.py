@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from qmi.events.models import Registration
 from tests.factories import (
@@ -24,6 +25,7 @@ def _register(session, count, start=0):
             name=f"Personne {number}",
             organisation_name="Association",
             email=f"personne{number}@exemple.fr",
+            confirmed_at=timezone.now(),
         )
 
 
@@ -87,9 +89,14 @@ def test_csv_export_is_neutralised(staff_client):
         name='=HYPERLINK("http://mal.example","clic")',
         organisation_name="+33 1 23",
         email="a@exemple.fr",
+        confirmed_at=timezone.now(),
     )
     Registration.objects.create(
-        event=session, name="@SUM(A1)", organisation_name="-2+3", email="b@exemple.fr"
+        event=session,
+        name="@SUM(A1)",
+        organisation_name="-2+3",
+        email="b@exemple.fr",
+        confirmed_at=timezone.now(),
     )
     _, csv_url = _urls(session)
     response = staff_client.get(csv_url)

@@ -1,5 +1,7 @@
 import datetime
+import re
 import zoneinfo
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -29,6 +31,19 @@ def _post(client, session, capture, **data):
         return client.post(_url(session), data)
 
 
+def _link(message):
+    """The confirmation link of an e-mail asking to confirm an address (its path)."""
+    [url] = re.findall(r"https?://\S+/inscriptions/\S+/confirmer/", message.body)
+    return urlsplit(url).path
+
+
+def _confirm(client, capture, message=None):
+    """Press the button behind the link of the last e-mail asking to confirm."""
+    message = message or mail.outbox[-1]
+    with capture(execute=True):
+        return client.post(_link(message))
+
+
 def _lines(text):
     return text.replace("\r\n ", "").split("\r\n")
 
@@ -56,9 +71,16 @@ def test_registration_sends_confirmation_with_calendar(
     registration = Registration.objects.get()
     assert registration.email == "camille@exemple.fr"
     assert registration.user is None
+    assert registration.confirmed_at is None
+    [request] = mail.outbox
+    assert request.attachments == []
 
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    confirmed = _confirm(client, django_capture_on_commit_callbacks)
+    assert confirmed.status_code == 302
+    registration.refresh_from_db()
+    assert registration.confirmed_at is not None
+    assert len(mail.outbox) == 2
+    message = mail.outbox[1]
     assert message.to == ["camille@exemple.fr"]
     assert "Inscription confirmée" in message.subject
     assert "https://visio.example/reunion" in message.body
@@ -109,16 +131,17 @@ def test_logged_in_person_is_prefilled_and_linked(client, django_capture_on_comm
     assert Registration.objects.get().user == user
 
 
-def test_duplicate_is_refused(client, django_capture_on_commit_callbacks):
+def test_duplicate_is_refused_once_confirmed(client, django_capture_on_commit_callbacks):
     session = _session()
     _post(client, session, django_capture_on_commit_callbacks)
+    _confirm(client, django_capture_on_commit_callbacks)
     response = _post(
         client, session, django_capture_on_commit_callbacks, email="CAMILLE@exemple.fr"
     )
     assert response.status_code == 400
     assert "déjà inscrite à cette réunion" in response.content.decode()
     assert Registration.objects.count() == 1
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2  # the link, then the confirmation
 
 
 def test_same_person_may_register_to_another_session(client, django_capture_on_commit_callbacks):
@@ -174,7 +197,9 @@ def test_the_calendar_file_is_in_french_like_its_email_whatever_the_visitor_read
     client.cookies["django_language"] = "en"
     response = _post(client, session, django_capture_on_commit_callbacks)
     assert response.status_code == 302
-    [message] = mail.outbox
+    _confirm(client, django_capture_on_commit_callbacks)
+    [request, message] = mail.outbox
+    assert "Confirmez votre inscription" in request.subject
     content = message.attachments[0][1]
     assert "LOCATION:En ligne" in _lines(content)
     assert "Online" not in content
@@ -190,8 +215,10 @@ def test_what_a_stranger_typed_is_never_put_into_the_email(
         client, session, django_capture_on_commit_callbacks, name=bait, organisation_name=bait
     )
     assert response.status_code == 302
-    [message] = mail.outbox
-    assert "piege.example" not in message.body and "piege.example" not in message.subject
+    _confirm(client, django_capture_on_commit_callbacks)
+    [request, message] = mail.outbox
+    for sent in (request, message):
+        assert "piege.example" not in sent.body and "piege.example" not in sent.subject
     assert "piege.example" not in message.attachments[0][1]
 
 

@@ -26,6 +26,7 @@ def _registration(starts_in, registered_before=datetime.timedelta(days=3), **fie
     starts_at = now + starts_in
     session = information_session(starts_at=starts_at)
     fields.setdefault("email", f"inscrit{session.pk}@exemple.fr")
+    fields.setdefault("confirmed_at", starts_at - registered_before)
     return Registration.objects.create(
         event=session, name="Camille", created_at=starts_at - registered_before, **fields
     )

@@ -9,6 +9,8 @@ class CallsConfig(AppConfig):
 
     def ready(self):
         # Models and the registries can be imported only once the app registry is ready.
+        from django.urls import reverse  # noqa: PLC0415
+
         from qmi.core.audit import register_action_labels  # noqa: PLC0415
         from qmi.events import registry  # noqa: PLC0415
         from qmi.mail.services import absolute_url  # noqa: PLC0415
@@ -41,6 +43,10 @@ class CallsConfig(AppConfig):
             title=lambda call: call.title,
             may_manage=lambda user, call: user.has_perm("calls.manage_calls"),
             page_line=_("Présentation de l'appel : %(url)s"),
+            calendar_url=lambda event: reverse(
+                "calls:session_ics",
+                kwargs={"slug": event.about.slug, "session_pk": event.pk},
+            ),
         )
 
         # Applications and calls are what message threads are about.

@@ -20,6 +20,7 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "event", "created_at", "reminded_at"]
+    list_display = ["name", "email", "event", "created_at", "confirmed_at", "reminded_at"]
+    list_filter = [("confirmed_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "email", "organisation_name"]
     raw_id_fields = ["event", "user"]

@@ -5,6 +5,8 @@ what this means (page to link back to, who manages, title in e-mails) through
 `qmi.events.registry`, so this app never imports it.
 """
 
+import secrets
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -53,8 +55,26 @@ class Event(TimeStampedModel):
         return self.title
 
 
+def new_token():
+    """The secret of a confirmation link: 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def confirmed(self):
+        """Registrations that count: the address was confirmed (or was the person's own)."""
+        return self.filter(confirmed_at__isnull=False)
+
+    def pending(self):
+        return self.filter(confirmed_at__isnull=True)
+
+
 class Registration(models.Model):
-    """Someone, with or without an account, registered for an event."""
+    """Someone, with or without an account, registered for an event.
+
+    A registration counts once its address is confirmed (`confirmed_at`): by the link
+    with `token` e-mailed to it, or at once for a logged-in person's verified address.
+    """
 
     event = models.ForeignKey(
         Event,
@@ -76,6 +96,12 @@ class Registration(models.Model):
         related_name="event_registrations",
     )
     reminded_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmée le"), null=True, blank=True)
+    token = models.CharField(
+        _("jeton de confirmation"), max_length=64, unique=True, default=new_token, editable=False
+    )
+
+    objects = RegistrationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inscription à un événement")

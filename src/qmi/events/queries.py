@@ -30,12 +30,20 @@ def get_event_about(about, pk, kind=None):
 
 
 def registrations_about(about):
-    """Every registration to any event about `about` (for counts across its events)."""
-    return Registration.objects.filter(**{f"event__{k}": v for k, v in _about(about).items()})
+    """Every confirmed registration to any event about `about` (for counts across its events)."""
+    return Registration.objects.confirmed().filter(
+        **{f"event__{k}": v for k, v in _about(about).items()}
+    )
 
 
 def registrations_of(event):
-    return Registration.objects.filter(event=event).order_by("created_at", "pk")
+    """The registrations of `event` that count: confirmed ones, in the order they came."""
+    return Registration.objects.confirmed().filter(event=event).order_by("created_at", "pk")
+
+
+def pending_count(event):
+    """How many registrations of `event` wait for their address to be confirmed."""
+    return Registration.objects.pending().filter(event=event).count()
 
 
 def is_open(event, now=None):

@@ -21,6 +21,8 @@ class Subject:
     may_manage: Callable[[object, models.Model], bool]
     # A line of the calendar file's description, with %(url)s for the page.
     page_line: str = ""
+    # The site's (relative) URL of an event's public calendar file, if the app serves one.
+    calendar_url: Callable[[models.Model], str] | None = None
 
 
 _subjects: dict[str, Subject] = {}

@@ -2,25 +2,30 @@
 
 Registrants may have no account: their e-mails go to their address through
 the mail outbox (`mail.services.send_to_address`), in French, once the
-transaction commits, all from `send_registration_email`.
+transaction commits, all from `send_registration_email`. A registration counts
+(lists, reminders, cancellations, the funnel) only once its address is confirmed:
+double opt-in, see `register` and `confirm_registration`.
 """
 
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from qmi.core import audit
 from qmi.core.permissions import require
-from qmi.mail.services import send_to_address
+from qmi.mail.services import absolute_url, send_to_address
 
 from . import ics, queries, registry
 from .models import Event, Registration
 
 REMINDER_WINDOW = datetime.timedelta(hours=24)
+# How long a confirmation link works; unconfirmed registrations are then deleted.
+PENDING_VALIDITY = datetime.timedelta(days=7)
 EMAIL_LANGUAGE = "fr"
 EVENT_FIELDS = ["title", "starts_at", "ends_at", "link", "location"]
 # A change to any of these makes calendar programmes replace their copy (SEQUENCE + 1).
@@ -30,6 +35,7 @@ SCHEDULE_FIELDS = EVENT_FIELDS
 class Email:
     """The e-mails a registrant receives; templates `events/email/<event kind>_<purpose>`."""
 
+    CONFIRM_ADDRESS = "confirm_address"  # the link to confirm, before anything counts
     CONFIRMATION = "confirmation"
     REMINDER = "reminder"
     CANCELLATION = "cancellation"
@@ -134,87 +140,185 @@ def cancel_event(*, event, by, now=None):
 # Registrants ------------------------------------------------------------------------
 
 
-@transaction.atomic
-def register(*, event, name, email, organisation_name="", user=None, now=None):
-    """Register someone for an event; the confirmation e-mail leaves after commit."""
-    now = now or timezone.now()
+def _is_own_verified_address(user, email):
+    """True when `email` is a verified address of the logged-in `user` (allauth's records)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.emailaddress_set.filter(email__iexact=email, verified=True).exists()
+
+
+def _duplicate(email):
+    return ValidationError(
+        _("L'adresse %(email)s est déjà inscrite à cette réunion.") % {"email": email},
+        code="duplicate",
+    )
+
+
+def _refused_if_past(event, now):
     if not queries.is_open(event, now):
         raise ValidationError(
             _("Cette réunion a déjà eu lieu : il n'est plus possible de s'y inscrire."),
             code="past",
         )
+
+
+@transaction.atomic
+def register(*, event, name, email, organisation_name="", user=None, now=None):
+    """Register someone for an event (double opt-in).
+
+    A logged-in person giving a verified address of their own account is registered
+    at once: the confirmation, with the calendar file, leaves after commit. Anyone
+    else gets a pending registration and an e-mail with a link to confirm it
+    (`confirm_registration`); registering again while it is pending sends that
+    e-mail again (and gives the link a new week). A confirmed address is refused.
+    """
+    now = now or timezone.now()
+    _refused_if_past(event, now)
     email = email.strip().lower()
-    if Registration.objects.filter(event=event, email=email).exists():
-        raise ValidationError(
-            _("L'adresse %(email)s est déjà inscrite à cette réunion.") % {"email": email},
-            code="duplicate",
-        )
-    registration = Registration(
-        event=event,
-        name=name.strip(),
-        organisation_name=organisation_name.strip(),
-        email=email,
-        user=user if user is not None and user.is_authenticated else None,
-        created_at=now,
-    )
+    account = user if user is not None and user.is_authenticated else None
+    values = {
+        "name": name.strip(),
+        "organisation_name": organisation_name.strip(),
+        "user": account,
+        "created_at": now,
+    }
+    registration = Registration.objects.select_for_update().filter(event=event, email=email).first()
+    if registration is not None and registration.confirmed_at is not None:
+        raise _duplicate(email)
+    if registration is None:
+        registration = Registration(event=event, email=email)
+    # Pending: the latest submission's name, organisation and account replace the earlier one's.
+    for field, value in values.items():
+        setattr(registration, field, value)
+    if _is_own_verified_address(account, email):
+        registration.confirmed_at = now
     try:
         with transaction.atomic():
             registration.save()
     except IntegrityError:
         # Two submissions at once: the other one won.
-        raise ValidationError(
-            _("L'adresse %(email)s est déjà inscrite à cette réunion.") % {"email": email},
-            code="duplicate",
-        ) from None
-    send_registration_email(registration, Email.CONFIRMATION)
+        raise _duplicate(email) from None
+    if registration.confirmed_at is None:
+        send_registration_email(registration, Email.CONFIRM_ADDRESS)
+    else:
+        send_registration_email(registration, Email.CONFIRMATION)
     return registration
+
+
+def pending_registration(token, *, now=None):
+    """The registration whose link carries `token`; None when unknown or expired unconfirmed."""
+    now = now or timezone.now()
+    registration = (
+        Registration.objects.filter(token=token).select_related("event").first() if token else None
+    )
+    if registration is None:
+        return None
+    if registration.confirmed_at is None and registration.created_at <= now - PENDING_VALIDITY:
+        return None
+    return registration
+
+
+@transaction.atomic
+def confirm_registration(*, token, now=None):
+    """Confirm the registration of the link's `token`; its confirmation leaves after commit.
+
+    Idempotent: a registration already confirmed is returned unchanged and no e-mail
+    leaves again. Returns (registration, confirmed now). Registration.DoesNotExist for
+    an unknown token or a link older than `PENDING_VALIDITY`; ValidationError (code
+    "past") once the event has started.
+    """
+    now = now or timezone.now()
+    found = pending_registration(token, now=now)
+    if found is None:
+        raise Registration.DoesNotExist
+    registration = Registration.objects.select_for_update().get(pk=found.pk)
+    registration.event = found.event
+    if registration.confirmed_at is not None:
+        return registration, False
+    if not queries.is_open(registration.event, now):
+        raise ValidationError(
+            _("Cette réunion a déjà eu lieu : l'inscription ne peut plus être confirmée."),
+            code="past",
+        )
+    registration.confirmed_at = now
+    registration.save(update_fields=["confirmed_at"])
+    send_registration_email(registration, Email.CONFIRMATION)
+    return registration, True
+
+
+def purge_pending(*, now=None):
+    """Delete the registrations never confirmed: links older than a week, events begun.
+
+    Run hourly with the reminders (`manage.py send_session_reminders`): addresses
+    nobody confirmed are not kept. Returns how many were deleted.
+    """
+    now = now or timezone.now()
+    deleted, _by_model = (
+        Registration.objects.pending()
+        .filter(Q(created_at__lte=now - PENDING_VALIDITY) | Q(event__starts_at__lte=now))
+        .delete()
+    )
+    return deleted
 
 
 def send_registration_email(registration, kind, *, calendar=None):
     """Queue the e-mail of one registrant (`Email.*`), with the event's calendar file attached.
 
     The one place registrants' e-mails are written. `calendar` is a prepared
-    (filename, text) pair, for an event that no longer exists.
+    (filename, text) pair, for an event that no longer exists. The e-mail asking to
+    confirm the address carries the link and no calendar file.
     """
     event = registration.event
     subject = registry.subject_of(event.about)
-    if calendar is None:
-        # In the e-mail's language, whoever triggered it.
-        with translation.override(EMAIL_LANGUAGE):
-            calendar = (ics.filename(event), calendar_for(event))
-    filename, text = calendar
+    context = {
+        "registration": registration,
+        "event": event,
+        "about_title": subject.title(event.about),
+        "about_url": subject.page_url(event.about),
+    }
+    attachments = []
+    if kind == Email.CONFIRM_ADDRESS:
+        context["confirm_url"] = absolute_url(
+            reverse("events:confirm", kwargs={"token": registration.token})
+        )
+        context["valid_days"] = PENDING_VALIDITY.days
+    else:
+        if calendar is None:
+            # In the e-mail's language, whoever triggered it.
+            with translation.override(EMAIL_LANGUAGE):
+                calendar = (ics.filename(event), calendar_for(event))
+        filename, text = calendar
+        attachments = [{"filename": filename, "mimetype": "text/calendar", "content": text}]
     return send_to_address(
         to=registration.email,
         template=f"events/email/{event.kind}_{kind}",
-        context={
-            "registration": registration,
-            "event": event,
-            "about_title": subject.title(event.about),
-            "about_url": subject.page_url(event.about),
-        },
+        context=context,
         # Words in French whoever triggers the e-mail: registrants chose no language.
         language=EMAIL_LANGUAGE,
-        attachments=[{"filename": filename, "mimetype": "text/calendar", "content": text}],
+        attachments=attachments,
         about=registration,
+        # The link confirms the registration: it must not outlive its delivery in the outbox.
+        sensitive=kind == Email.CONFIRM_ADDRESS,
     )
 
 
 def send_reminders(*, now=None):
-    """E-mail each registrant once, in the 24 hours before their event starts.
+    """E-mail each confirmed registrant once, in the 24 hours before their event starts.
 
-    Run it hourly (cron: `manage.py send_session_reminders`). Registrations made
+    Run it hourly (cron: `manage.py send_session_reminders`). Registrations confirmed
     within those 24 hours are not reminded: their confirmation is recent.
     Each registration is claimed (reminded_at) before its e-mail is scheduled,
     so two runs at once never send it twice.
     """
     now = now or timezone.now()
     due = (
-        Registration.objects.filter(
+        Registration.objects.confirmed()
+        .filter(
             event__starts_at__gt=now,
             event__starts_at__lte=now + REMINDER_WINDOW,
             reminded_at__isnull=True,
         )
-        .filter(created_at__lt=F("event__starts_at") - REMINDER_WINDOW)
+        .filter(confirmed_at__lt=F("event__starts_at") - REMINDER_WINDOW)
         .select_related("event")
         .prefetch_related("event__about")
     )

@@ -9,12 +9,15 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from qmi.core import ratelimit
 from qmi.core.forms import apply_errors
 
 from . import ics, queries, registry, services
 from .forms import RegistrationForm
+from .models import Registration
 
 REGISTRANTS_PER_PAGE = 50
 # Enough for a person registering colleagues to several sessions; far below a flood.
@@ -22,6 +25,8 @@ REGISTRATIONS_PER_CLIENT_HOUR = 20
 REGISTRATIONS_PER_EMAIL_HOUR = 5
 # Registrations made from this browser, so the confirmation page shows only those.
 SESSION_KEY = "qmi-session-registrations"
+# The registration this browser has just confirmed, so its page says so (once).
+JUST_CONFIRMED_KEY = "qmi-registration-just-confirmed"
 
 
 def _context(event, extra):
@@ -61,8 +66,7 @@ def registration_page(request, *, event, registered_url, context=None):
             else:
                 apply_errors(form, error)
         else:
-            done = request.session.get(SESSION_KEY, [])
-            request.session[SESSION_KEY] = [*done[-19:], registration.pk]
+            _remember(request, registration)
             return redirect(registered_url)
     failed = request.method == "POST" and (not is_open or form.errors)
     status = 429 if getattr(form, "throttled", False) else 400 if failed else 200
@@ -72,6 +76,11 @@ def registration_page(request, *, event, registered_url, context=None):
         _context(event, {"form": form, "is_open": is_open, **(context or {})}),
         status=status,
     )
+
+
+def _remember(request, registration):
+    done = [pk for pk in request.session.get(SESSION_KEY, []) if pk != registration.pk]
+    request.session[SESSION_KEY] = [*done[-19:], registration.pk]
 
 
 def _too_many(request, form):
@@ -100,7 +109,11 @@ def _too_many(request, form):
 
 
 def confirmation_page(request, *, event, register_url, calendar_url, context=None):
-    registration = event.registrations.filter(pk__in=request.session.get(SESSION_KEY, [])).first()
+    """After the form: registered (a verified address) or asked to check the mailbox."""
+    done = request.session.get(SESSION_KEY, [])
+    mine = {r.pk: r for r in event.registrations.filter(pk__in=done)}
+    # The latest one this browser made for this event (colleagues may follow each other).
+    registration = next((mine[pk] for pk in reversed(done) if pk in mine), None)
     if registration is None:
         return redirect(register_url)
     return render(
@@ -111,6 +124,40 @@ def confirmation_page(request, *, event, register_url, calendar_url, context=Non
             {"registration": registration, "calendar_url": calendar_url, **(context or {})},
         ),
     )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request, token):
+    """The link of the e-mail: GET shows what will be confirmed, only POST confirms it.
+
+    (Mail scanners open links; they do not press buttons.) The token is the secret.
+    """
+    registration = services.pending_registration(token)
+    if registration is None:
+        return render(request, "events/confirm_unknown.html", status=404)
+    event = registration.event
+    status = 200
+    if request.method == "POST":
+        try:
+            registration, confirmed_now = services.confirm_registration(token=token)
+        except Registration.DoesNotExist:
+            return render(request, "events/confirm_unknown.html", status=404)
+        except ValidationError:
+            status = 400
+        else:
+            _remember(request, registration)
+            if confirmed_now:
+                request.session[JUST_CONFIRMED_KEY] = registration.pk
+            return redirect(request.path)
+    subject = registry.subject_of(event.about)
+    extra = {"registration": registration, "back_label": _("Retour à la présentation")}
+    if registration.confirmed_at is not None:
+        extra["just_confirmed"] = request.session.pop(JUST_CONFIRMED_KEY, None) == registration.pk
+        extra["calendar_url"] = subject.calendar_url(event) if subject.calendar_url else ""
+        return render(request, "events/registered.html", _context(event, extra))
+    extra["is_open"] = queries.is_open(event)
+    return render(request, "events/confirm.html", _context(event, extra), status=status)
 
 
 def calendar_download(event):
@@ -131,5 +178,13 @@ def registrants_page(request, *, event, csv_url, context=None):
     return render(
         request,
         "events/registrations.html",
-        _context(event, {"page": page, "csv_url": csv_url, **(context or {})}),
+        _context(
+            event,
+            {
+                "page": page,
+                "pending": queries.pending_count(event),
+                "csv_url": csv_url,
+                **(context or {}),
+            },
+        ),
     )

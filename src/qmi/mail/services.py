@@ -95,9 +95,20 @@ def notify(*, recipients, template, context=None, url="", about=None, hold=False
 
 
 def send_to_address(
-    *, to, template, context=None, language=None, attachments=(), about=None, hold=False
+    *,
+    to,
+    template,
+    context=None,
+    language=None,
+    attachments=(),
+    about=None,
+    hold=False,
+    sensitive=False,
 ):
-    """E-mail a bare address (no account needed), rendered in `language` (French by default)."""
+    """E-mail a bare address (no account needed), rendered in `language` (French by default).
+
+    `sensitive`: its body (a confirmation link) is wiped from the outbox once sent.
+    """
     language = language or settings.LANGUAGE_CODE
     subject, body = render(template, dict(context or {}), language)
     email = OutgoingEmail.objects.create(
@@ -108,6 +119,7 @@ def send_to_address(
         body=body,
         attachments=[dict(attachment) for attachment in attachments],
         status=Status.HELD if hold else Status.QUEUED,
+        sensitive=sensitive,
         **_about(about),
     )
     _queue([email])

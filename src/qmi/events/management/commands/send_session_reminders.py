@@ -1,11 +1,17 @@
 from django.core.management.base import BaseCommand
 
-from qmi.events.services import send_reminders
+from qmi.events.services import purge_pending, send_reminders
 
 
 class Command(BaseCommand):
-    help = "Rappelle leur événement aux inscrits, la veille (à lancer chaque heure)."
+    help = (
+        "Rappelle leur événement aux inscrits, la veille, et supprime les inscriptions "
+        "jamais confirmées (à lancer chaque heure)."
+    )
 
     def handle(self, *args, **options):
         sent = send_reminders()
+        purged = purge_pending()
         self.stdout.write(f"{sent} rappel(s) envoyé(s).")
+        if purged:
+            self.stdout.write(f"{purged} inscription(s) non confirmée(s) supprimée(s).")
