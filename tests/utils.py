@@ -19,6 +19,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
 
 from tests.factories import MembershipFactory, UserFactory
@@ -271,3 +272,35 @@ def _insert_rows(apps, records):
     for obj, name, value in many:
         getattr(obj, name).set(value)
     return counts
+
+
+# Form data ----------------------------------------------------------------------------
+
+
+def experimenter_data(**overrides):
+    """The organisation form filled for an experimenter (a French startup)."""
+    return {
+        "name": "Toits Frais",
+        "kind": "experimenter",
+        "legal_form": "startup",
+        "country": "FR",
+        "siret": "",
+        "website": "",
+        "description": "",
+        **overrides,
+    }
+
+
+# Event registrations ------------------------------------------------------------------
+
+
+def registration_url(session, name="calls:session_register"):
+    return reverse(name, kwargs={"slug": session.about.slug, "session_pk": session.pk})
+
+
+def post_registration(client, session, capture, **data):
+    """Post the public registration form of `session` and run what it queues after commit."""
+    data = {"name": "Camille Martin", "organisation_name": "Ville de Sceaux", **data}
+    data.setdefault("email", "camille@exemple.fr")
+    with capture(execute=True):
+        return client.post(registration_url(session), data)

@@ -4,26 +4,12 @@ from django.urls import reverse
 from qmi.accounts.models import Membership, Organisation
 from qmi.core.models import AuditEntry
 from tests.factories import CommuneFactory, MembershipFactory, OrganisationFactory, UserFactory
-from tests.utils import field_errors, input_described_by
+from tests.utils import experimenter_data, field_errors, input_described_by
 
 pytestmark = pytest.mark.django_db
 
 CREATE_URL = reverse("accounts:organisation_create")
 BACKOFFICE_CREATE_URL = reverse("accounts:backoffice_organisation_create")
-
-
-def experimenter_data(**overrides):
-    data = {
-        "name": "Toits Frais",
-        "kind": "experimenter",
-        "legal_form": "startup",
-        "country": "FR",
-        "siret": "",
-        "website": "",
-        "description": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def audit_entries(organisation, action):

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from qmi.accounts.models import Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.utils import experimenter_data
 
 pytestmark = pytest.mark.django_db
 
@@ -14,20 +15,6 @@ BACKOFFICE_CREATE_URL = reverse("accounts:backoffice_organisation_create")
 LIST_URL = reverse("accounts:backoffice_organisations")
 COMMUNE_SIREN = "217500016"
 COMMUNE_SIRET = "21750001600001"  # an establishment of that commune
-
-
-def startup_data(**overrides):
-    data = {
-        "name": "Toits Frais",
-        "kind": "experimenter",
-        "legal_form": "startup",
-        "country": "FR",
-        "siret": "",
-        "website": "",
-        "description": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def _warnings(response):
@@ -43,7 +30,7 @@ def test_a_startup_registering_a_commune_s_siren_is_warned_without_the_commune_s
     client, commune_organisation
 ):
     client.force_login(UserFactory())
-    response = client.post(CREATE_URL, startup_data(siret=COMMUNE_SIRET))
+    response = client.post(CREATE_URL, experimenter_data(siret=COMMUNE_SIRET))
     assert response.status_code == 302  # not blocked
     assert Organisation.objects.filter(siret=COMMUNE_SIRET).exists()
     (warning,) = _warnings(response)
@@ -55,7 +42,7 @@ def test_the_same_siret_twice_is_warned_and_the_edit_form_says_so(client):
     OrganisationFactory(name="Premier", siret="73282932000074")
     user = UserFactory()
     client.force_login(user)
-    response = client.post(CREATE_URL, startup_data(siret="732 829 320 00074"))
+    response = client.post(CREATE_URL, experimenter_data(siret="732 829 320 00074"))
     assert response.status_code == 302
     assert "déjà déclaré" in _warnings(response)[0]
     mine = Organisation.objects.get(name="Toits Frais")
@@ -68,7 +55,7 @@ def test_the_same_siret_twice_is_warned_and_the_edit_form_says_so(client):
 def test_no_warning_for_a_siren_nobody_else_has(client):
     OrganisationFactory(name="Autre", siret="552100554")
     client.force_login(UserFactory())
-    response = client.post(CREATE_URL, startup_data(siret="73282932000074"))
+    response = client.post(CREATE_URL, experimenter_data(siret="73282932000074"))
     assert response.status_code == 302
     assert _warnings(response) == []
 
@@ -76,13 +63,13 @@ def test_no_warning_for_a_siren_nobody_else_has(client):
 def test_foreign_identifiers_are_not_compared_as_sirens(client):
     OrganisationFactory(name="Belge", country="BE", siret="7328293200")
     client.force_login(UserFactory())
-    response = client.post(CREATE_URL, startup_data(siret="73282932000074"))
+    response = client.post(CREATE_URL, experimenter_data(siret="73282932000074"))
     assert _warnings(response) == []
 
 
 def test_staff_are_told_which_organisations_share_the_siren(staff_client, commune_organisation):
     response = staff_client.post(
-        BACKOFFICE_CREATE_URL, startup_data(name="Startup Doublon", siret=COMMUNE_SIRET)
+        BACKOFFICE_CREATE_URL, experimenter_data(name="Startup Doublon", siret=COMMUNE_SIRET)
     )
     assert response.status_code == 302
     (warning,) = _warnings(response)

@@ -26,20 +26,9 @@ from tests.factories import (
     UserFactory,
     information_session,
 )
-from tests.utils import latest_migrations, migrate
+from tests.utils import latest_migrations, migrate, post_registration, registration_url
 
 pytestmark = pytest.mark.django_db
-
-
-def _url(session, name="calls:session_register"):
-    return reverse(name, kwargs={"slug": session.about.slug, "session_pk": session.pk})
-
-
-def _post(client, session, capture, **data):
-    data = {"name": "Camille Martin", "organisation_name": "Ville de Sceaux", **data}
-    data.setdefault("email", "camille@exemple.fr")
-    with capture(execute=True):
-        return client.post(_url(session), data)
 
 
 def _link(message):
@@ -61,7 +50,7 @@ def test_anonymous_registration_is_pending_and_only_the_link_leaves(
     client, django_capture_on_commit_callbacks
 ):
     session = information_session()
-    response = _post(client, session, django_capture_on_commit_callbacks)
+    response = post_registration(client, session, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     registration = Registration.objects.get()
     assert registration.confirmed_at is None
@@ -76,17 +65,17 @@ def test_anonymous_registration_is_pending_and_only_the_link_leaves(
     page = client.get(response["Location"]).content.decode()
     assert "Vérifiez votre messagerie" in page
     assert "camille@exemple.fr" in page
-    assert _url(session, "calls:session_ics") not in page
+    assert registration_url(session, "calls:session_ics") not in page
 
 
 def test_the_link_is_wiped_from_the_outbox_once_sent(client, django_capture_on_commit_callbacks):
-    _post(client, information_session(), django_capture_on_commit_callbacks)
+    post_registration(client, information_session(), django_capture_on_commit_callbacks)
     assert OutgoingEmail.objects.get().body == WIPED
 
 
 def test_opening_the_link_does_not_confirm(client, django_capture_on_commit_callbacks):
     session = information_session()
-    _post(client, session, django_capture_on_commit_callbacks)
+    post_registration(client, session, django_capture_on_commit_callbacks)
     registration = Registration.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         page = client.get(_confirm_url(registration))
@@ -104,7 +93,7 @@ def test_pressing_the_button_confirms_once_and_sends_the_calendar_file(
     client, django_capture_on_commit_callbacks
 ):
     session = information_session()
-    _post(client, session, django_capture_on_commit_callbacks)
+    post_registration(client, session, django_capture_on_commit_callbacks)
     registration = Registration.objects.get()
     other_browser, third_browser = Client(), Client()
     with django_capture_on_commit_callbacks(execute=True):
@@ -118,7 +107,7 @@ def test_pressing_the_button_confirms_once_and_sends_the_calendar_file(
     page = other_browser.get(response["Location"]).content.decode()
     assert "Vous êtes inscrit·e" in page
     assert "déjà confirmée" not in page
-    assert _url(session, "calls:session_ics") in page
+    assert registration_url(session, "calls:session_ics") in page
 
     # Again (a second click, a reload): nothing more leaves, and the page says so.
     with django_capture_on_commit_callbacks(execute=True):
@@ -133,7 +122,7 @@ def test_confirmed_registration_counts_on_the_form_s_page(
     client, django_capture_on_commit_callbacks
 ):
     session = information_session()
-    response = _post(client, session, django_capture_on_commit_callbacks)
+    response = post_registration(client, session, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(_link(mail.outbox[0]))
     page = client.get(response["Location"]).content.decode()
@@ -179,8 +168,8 @@ def test_registering_again_while_pending_sends_the_link_again(
     client, django_capture_on_commit_callbacks
 ):
     session = information_session()
-    _post(client, session, django_capture_on_commit_callbacks)
-    response = _post(
+    post_registration(client, session, django_capture_on_commit_callbacks)
+    response = post_registration(
         client, session, django_capture_on_commit_callbacks, name="Camille Martin-Durand"
     )
     assert response.status_code == 302
@@ -198,7 +187,9 @@ def test_logged_in_person_with_their_verified_address_is_registered_at_once(
     user = UserFactory(email="alex@exemple.fr")  # the factory verifies the address
     client.force_login(user)
     session = information_session()
-    response = _post(client, session, django_capture_on_commit_callbacks, email="Alex@Exemple.fr")
+    response = post_registration(
+        client, session, django_capture_on_commit_callbacks, email="Alex@Exemple.fr"
+    )
     registration = Registration.objects.get()
     assert registration.user == user
     assert registration.confirmed_at is not None
@@ -216,7 +207,7 @@ def test_logged_in_person_with_another_or_unverified_address_confirms_it(
     client.force_login(user)
     session = information_session()
     for email in ("collegue@exemple.fr", "alex.pro@exemple.fr"):
-        _post(client, session, django_capture_on_commit_callbacks, email=email)
+        post_registration(client, session, django_capture_on_commit_callbacks, email=email)
     assert not Registration.objects.confirmed().exists()
     assert all(message.attachments == [] for message in mail.outbox)
     assert len(mail.outbox) == 2

@@ -11,6 +11,7 @@ from django.utils import timezone
 from qmi.calls.models import Call
 from qmi.events.models import Registration
 from tests.factories import CallFactory, MembershipFactory, UserFactory, information_session
+from tests.utils import post_registration, registration_url
 
 pytestmark = pytest.mark.django_db
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -18,17 +19,6 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 def _session(starts_at=None, call=None, **fields):
     return information_session(call=call, starts_at=starts_at, **fields)
-
-
-def _url(session, name="calls:session_register"):
-    return reverse(name, kwargs={"slug": session.about.slug, "session_pk": session.pk})
-
-
-def _post(client, session, capture, **data):
-    data = {"name": "Camille Martin", "organisation_name": "Ville de Sceaux", **data}
-    data.setdefault("email", "camille@exemple.fr")
-    with capture(execute=True):
-        return client.post(_url(session), data)
 
 
 def _link(message):
@@ -63,11 +53,11 @@ def test_registration_sends_confirmation_with_calendar(
         link="https://visio.example/reunion",
         title="Réunion " + "d'information très détaillée, " * 4,
     )
-    response = _post(
+    response = post_registration(
         client, session, django_capture_on_commit_callbacks, email="Camille@Exemple.fr"
     )
     assert response.status_code == 302
-    assert response["Location"] == _url(session, "calls:session_registered")
+    assert response["Location"] == registration_url(session, "calls:session_registered")
     registration = Registration.objects.get()
     assert registration.email == "camille@exemple.fr"
     assert registration.user is None
@@ -99,12 +89,12 @@ def test_registration_sends_confirmation_with_calendar(
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "camille@exemple.fr" in page.content.decode()
-    assert _url(session, "calls:session_ics") in page.content.decode()
+    assert registration_url(session, "calls:session_ics") in page.content.decode()
 
 
 def test_calendar_download(client):
     session = _session()
-    response = client.get(_url(session, "calls:session_ics"))
+    response = client.get(registration_url(session, "calls:session_ics"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     assert 'filename="reunion.ics"' in response["Content-Disposition"]
@@ -113,9 +103,9 @@ def test_calendar_download(client):
 
 def test_confirmation_page_needs_a_registration_from_this_browser(client):
     session = _session()
-    response = client.get(_url(session, "calls:session_registered"))
+    response = client.get(registration_url(session, "calls:session_registered"))
     assert response.status_code == 302
-    assert response["Location"] == _url(session)
+    assert response["Location"] == registration_url(session)
 
 
 def test_logged_in_person_is_prefilled_and_linked(client, django_capture_on_commit_callbacks):
@@ -123,19 +113,19 @@ def test_logged_in_person_is_prefilled_and_linked(client, django_capture_on_comm
     MembershipFactory(user=user, organisation__name="Start-up Verte")
     client.force_login(user)
     session = _session()
-    page = client.get(_url(session)).content.decode()
+    page = client.get(registration_url(session)).content.decode()
     assert 'value="alex@exemple.fr"' in page
     assert 'value="Alex Dupont"' in page
     assert 'value="Start-up Verte"' in page
-    _post(client, session, django_capture_on_commit_callbacks, email="alex@exemple.fr")
+    post_registration(client, session, django_capture_on_commit_callbacks, email="alex@exemple.fr")
     assert Registration.objects.get().user == user
 
 
 def test_duplicate_is_refused_once_confirmed(client, django_capture_on_commit_callbacks):
     session = _session()
-    _post(client, session, django_capture_on_commit_callbacks)
+    post_registration(client, session, django_capture_on_commit_callbacks)
     _confirm(client, django_capture_on_commit_callbacks)
-    response = _post(
+    response = post_registration(
         client, session, django_capture_on_commit_callbacks, email="CAMILLE@exemple.fr"
     )
     assert response.status_code == 400
@@ -147,18 +137,18 @@ def test_duplicate_is_refused_once_confirmed(client, django_capture_on_commit_ca
 def test_same_person_may_register_to_another_session(client, django_capture_on_commit_callbacks):
     first = _session()
     second = _session(call=first.about)
-    _post(client, first, django_capture_on_commit_callbacks)
-    assert _post(client, second, django_capture_on_commit_callbacks).status_code == 302
+    post_registration(client, first, django_capture_on_commit_callbacks)
+    assert post_registration(client, second, django_capture_on_commit_callbacks).status_code == 302
     assert Registration.objects.count() == 2
 
 
 def test_past_session_is_refused(client, django_capture_on_commit_callbacks):
     session = _session(starts_at=timezone.now() - datetime.timedelta(hours=1))
-    page = client.get(_url(session))
+    page = client.get(registration_url(session))
     assert page.status_code == 200
     assert "déjà eu lieu" in page.content.decode()
     assert 'name="email"' not in page.content.decode()
-    response = _post(client, session, django_capture_on_commit_callbacks)
+    response = post_registration(client, session, django_capture_on_commit_callbacks)
     assert response.status_code == 400
     assert "déjà eu lieu" in response.content.decode()
     assert not Registration.objects.exists()
@@ -167,14 +157,16 @@ def test_past_session_is_refused(client, django_capture_on_commit_callbacks):
 
 def test_invalid_form_is_refused(client, django_capture_on_commit_callbacks):
     session = _session()
-    response = _post(client, session, django_capture_on_commit_callbacks, email="pas-une-adresse")
+    response = post_registration(
+        client, session, django_capture_on_commit_callbacks, email="pas-une-adresse"
+    )
     assert response.status_code == 400
     assert not Registration.objects.exists()
 
 
 def test_session_of_a_draft_call_or_another_call_is_not_found(client):
     session = _session(call=CallFactory(status=Call.Status.DRAFT))
-    assert client.get(_url(session)).status_code == 404
+    assert client.get(registration_url(session)).status_code == 404
     other = _session()
     url = reverse(
         "calls:session_register", kwargs={"slug": CallFactory().slug, "session_pk": other.pk}
@@ -186,8 +178,8 @@ def test_call_page_links_to_registration_for_future_sessions_only(client):
     future = _session(title="Future")
     past = _session(call=future.about, starts_at=timezone.now() - datetime.timedelta(days=1))
     page = client.get(reverse("calls:call", kwargs={"slug": future.about.slug})).content.decode()
-    assert _url(future) in page
-    assert _url(past) not in page
+    assert registration_url(future) in page
+    assert registration_url(past) not in page
 
 
 def test_the_calendar_file_is_in_french_like_its_email_whatever_the_visitor_reads(
@@ -195,7 +187,7 @@ def test_the_calendar_file_is_in_french_like_its_email_whatever_the_visitor_read
 ):
     session = _session(link="https://visio.example/reunion")
     client.cookies["django_language"] = "en"
-    response = _post(client, session, django_capture_on_commit_callbacks)
+    response = post_registration(client, session, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     _confirm(client, django_capture_on_commit_callbacks)
     [request, message] = mail.outbox
@@ -211,7 +203,7 @@ def test_what_a_stranger_typed_is_never_put_into_the_email(
     """The address is not confirmed: the e-mail must not carry a message of the typist's."""
     session = _session()
     bait = "Votre compte expire : reconnectez-vous sur https://piege.example"
-    response = _post(
+    response = post_registration(
         client, session, django_capture_on_commit_callbacks, name=bait, organisation_name=bait
     )
     assert response.status_code == 302
@@ -227,10 +219,10 @@ def test_a_flood_of_registrations_is_stopped_per_client_and_per_address(
 ):
     sessions = [_session() for _ in range(7)]
     for number, session in enumerate(sessions[:5]):
-        response = _post(client, session, django_capture_on_commit_callbacks)
+        response = post_registration(client, session, django_capture_on_commit_callbacks)
         assert response.status_code == 302, number
     # A sixth registration of the same address within the hour waits.
-    response = _post(client, sessions[5], django_capture_on_commit_callbacks)
+    response = post_registration(client, sessions[5], django_capture_on_commit_callbacks)
     assert response.status_code == 429
     assert "en peu de temps depuis cette adresse" in response.content.decode()
     assert Registration.objects.count() == 5
@@ -238,9 +230,11 @@ def test_a_flood_of_registrations_is_stopped_per_client_and_per_address(
     for number in range(14):
         session = _session()
         email = f"collegue{number}@exemple.fr"
-        response = _post(client, session, django_capture_on_commit_callbacks, email=email)
+        response = post_registration(
+            client, session, django_capture_on_commit_callbacks, email=email
+        )
         assert response.status_code == 302, number
-    response = _post(
+    response = post_registration(
         client, sessions[6], django_capture_on_commit_callbacks, email="une-de-trop@exemple.fr"
     )
     assert response.status_code == 429
