@@ -4,16 +4,18 @@ The sweep walks the URL resolver, so a route added later is swept too; if the sw
 build its URL (a keyword it does not know), it fails and says which route to add to the table.
 Each route answers an anonymous visitor with the login redirect (or 404) and an outsider (a
 startup member and a commune agent, neither linked to the objects) with 404, never 200, 403
-or 500. Routes public by design are listed in PUBLIC with a reason; staff pages (paths under
+or 500; so does a staff member whose session lacks the second factor, when it is required.
+Routes public by design are listed in PUBLIC with a reason; staff pages (paths under
 `gestion/`) are found in the resolver, not listed by hand.
 """
 
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from qmi.accounts.models import Organisation
@@ -292,7 +294,13 @@ def test_public_allow_list_names_existing_routes():
     assert set(PUBLIC) >= PUBLIC_IN_ANY_STATE
 
 
-def _sweep(client, world, swept, *, anonymous):
+def is_second_factor_redirect(response):
+    """To TOTP set-up, or to allauth's MFA re-authentication (which comes back with `next`)."""
+    targets = {reverse("mfa_activate_totp"), reverse("mfa_reauthenticate")}
+    return response.status_code == 302 and urlsplit(response["Location"]).path in targets
+
+
+def _sweep(client, world, swept, *, anonymous, second_factor_pending=False):
     leaks = []
     for path, name, keywords in swept:
         url = url_for(world, path, name, keywords)
@@ -307,6 +315,8 @@ def _sweep(client, world, swept, *, anonymous):
             ok = is_login_redirect(response) or (status == 404 and not staff_page)
         else:
             ok = status == 404 or (is_login_redirect(response) and not staff_page)
+        if second_factor_pending:
+            ok = ok or is_second_factor_redirect(response)
         if not ok:
             where = f" -> {response['Location']}" if status in (301, 302) else ""
             leaks.append(f"{status}{where} {response.request['REQUEST_METHOD']} {url} ({name})")
@@ -323,6 +333,33 @@ def test_unrelated_member_gets_404(client, world, outsider):
     client.force_login(getattr(world, outsider))
     leaks = _sweep(client, world, OBJECT_ROUTES + STAFF_ROUTES, anonymous=False)
     assert not leaks, f"Routes open to the {outsider.replace('_', ' ')}:\n" + "\n".join(leaks)
+
+
+@pytest.mark.parametrize(
+    ("superuser", "has_totp"),
+    [(False, False), (False, True), (True, False)],
+    ids=["staff without TOTP", "staff with TOTP, password session", "superuser without TOTP"],
+)
+def test_staff_without_a_verified_second_factor_gets_nothing(
+    client, world, settings, superuser, has_totp
+):
+    """With the second factor required, a staff member whose session lacks it is an outsider.
+
+    Every object route and every staff page answers 404, the login redirect (the admin's), or
+    the way to the second factor (TOTP set-up, or a TOTP code when TOTP is set up); never 200.
+    Public pages are skipped as for everyone; the person's own account pages name no object
+    (they are not in OBJECT_ROUTES), and the object routes name only organisation A's objects.
+    """
+    settings.QMI_STAFF_MFA_REQUIRED = True
+    if superuser:  # the admin and Django's superuser short-cut too
+        world.staff.is_superuser = world.staff.is_staff = True
+        world.staff.save()
+    if has_totp:
+        TOTP.activate(world.staff, generate_totp_secret())
+    client.force_login(world.staff)
+    swept = OBJECT_ROUTES + STAFF_ROUTES
+    leaks = _sweep(client, world, swept, anonymous=False, second_factor_pending=True)
+    assert not leaks, "Routes open to staff without the second factor:\n" + "\n".join(leaks)
 
 
 def test_staff_routes_are_found_in_the_resolver():

@@ -9,10 +9,13 @@ import html as html_lib
 import io
 import json
 import re
+import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.color import no_style
@@ -304,3 +307,28 @@ def post_registration(client, session, capture, **data):
     data.setdefault("email", "camille@exemple.fr")
     with capture(execute=True):
         return client.post(registration_url(session), data)
+
+
+# The second factor ---------------------------------------------------------------------
+
+
+def login_with_second_factor(client, user):
+    """Log in as allauth leaves the session after a password and a TOTP code.
+
+    allauth keeps the session's authentication methods under these two keys
+    (allauth.account.internal.flows.login.record_authentication); the TOTP step adds
+    the "mfa" record (allauth.mfa.base.internal.flows.post_authentication).
+    """
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is None:
+        totp = TOTP.activate(user, generate_totp_secret()).instance
+    client.force_login(user)
+    session = client.session
+    now = time.time()
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": now - 1, "email": user.email},
+        {"method": "mfa", "at": now, "id": totp.pk, "type": "totp"},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client

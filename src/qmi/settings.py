@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "qmi.accounts.second_factor.SecondFactorMiddleware",
     "qmi.core.middleware.PrivatePagesMiddleware",
     "qmi.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -172,7 +173,8 @@ ACCOUNT_SIGNUP_FORM_CLASS = "qmi.accounts.forms.SignupExtraForm"
 ACCOUNT_FORMS = {"reset_password": "qmi.accounts.password_reset.SameAnswerResetPasswordForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "QMI"
-# Operator staff must activate TOTP before reaching the back office.
+# Staff roles (operator, Métropole, superusers, the admin) give nothing until the session
+# was authenticated with the second factor (TOTP): see qmi.accounts.second_factor.
 QMI_STAFF_MFA_REQUIRED = env_bool("QMI_STAFF_MFA_REQUIRED", True)
 # Lets `make run` exempt the fictional demo accounts (and only them) from that rule.
 QMI_DEMO_MFA_EXEMPT = env_bool("QMI_DEMO_MFA_EXEMPT", False)

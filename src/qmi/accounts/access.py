@@ -3,26 +3,46 @@
 from functools import wraps
 
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from .models import Organisation
+from .rules import has_staff_role
+from .second_factor import second_factor_satisfied
 
 
 def has_totp(user):
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-def needs_second_factor(user):
-    if not settings.QMI_STAFF_MFA_REQUIRED:
-        return False
-    if settings.QMI_DEMO_MFA_EXEMPT and user.is_demo:
-        return False
-    return not has_totp(user)
+def second_factor_redirect(request, next_url):
+    """Where a staff member whose session lacks the second factor goes, or None when it is there.
+
+    Without TOTP: to TOTP set-up. With TOTP but a session opened with the password only:
+    to allauth's MFA re-authentication (a TOTP or recovery code), which records the second
+    factor in this session and comes back to `next_url`.
+    """
+    if second_factor_satisfied(request.user):
+        return None
+    if not has_totp(request.user):
+        messages.warning(
+            request,
+            _(
+                "Pour accéder à l'espace de gestion, activez d'abord la double authentification (application TOTP)."
+            ),
+        )
+        return redirect("mfa_activate_totp")
+    messages.info(
+        request,
+        _("Pour accéder aux outils de l'équipe, saisissez un code de votre application TOTP."),
+    )
+    return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
 
 
 def backoffice_required(view):
@@ -32,16 +52,13 @@ def backoffice_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if not has_staff_role(request.user):
+            raise Http404
+        pending = second_factor_redirect(request, request.get_full_path())
+        if pending is not None:
+            return pending
         if not request.user.has_perm("accounts.access_backoffice"):
             raise Http404
-        if needs_second_factor(request.user):
-            messages.warning(
-                request,
-                _(
-                    "Pour accéder à l'espace de gestion, activez d'abord la double authentification (application TOTP)."
-                ),
-            )
-            return redirect("mfa_activate_totp")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -8,6 +8,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Comptes et organisations")
 
     def ready(self):
+        from allauth.mfa.signals import authenticator_added  # noqa: PLC0415 — needs the app registry
+
+        from qmi.accounts.second_factor import record_totp_activation  # noqa: PLC0415 — idem
+
+        authenticator_added.connect(record_totp_activation, dispatch_uid="qmi_totp_activation")
         from qmi.core.audit import register_action_labels  # noqa: PLC0415 — needs the app registry
 
         register_action_labels(

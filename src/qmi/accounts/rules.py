@@ -7,6 +7,7 @@ loads them once per request and caches them on the user object.
 import rules
 
 from .models import Membership, Organisation
+from .second_factor import second_factor_satisfied
 
 
 def memberships_of(user):
@@ -29,14 +30,23 @@ def forget_memberships(user):
         del user._qmi_memberships
 
 
-@rules.predicate
-def is_operator_staff(user):
-    """Paris&Co and the Métropole's team run the programme; superusers support them."""
+def has_staff_role(user):
+    """The person holds a staff role (whether or not its powers apply in this session)."""
     if not user or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
     return any(kind in Organisation.STAFF_KINDS for _, kind, _, _ in memberships_of(user))
+
+
+@rules.predicate
+def is_operator_staff(user):
+    """Paris&Co and the Métropole's team run the programme; superusers support them.
+
+    The role gives nothing until the second factor was verified in this session
+    (see `second_factor`), so every rule built on this predicate follows.
+    """
+    return has_staff_role(user) and second_factor_satisfied(user)
 
 
 @rules.predicate

@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from qmi.accounts.queries import pending_invitations_for, personal_organisations
+from qmi.accounts.rules import has_staff_role
 from qmi.programmes.queries import workspaces_for
 
 
@@ -14,7 +15,7 @@ def landing_url_for(user):
     and anyone with an invitation waiting, lands on "Mon espace", which lists
     what they have.
     """
-    if user.has_perm("accounts.access_backoffice"):
+    if has_staff_role(user):  # the back office asks for the second factor if the session lacks it
         return reverse("portal:backoffice")
     if pending_invitations_for(user).exists():
         return reverse("portal:home")

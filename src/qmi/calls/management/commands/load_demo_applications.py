@@ -15,6 +15,7 @@ from pypdf import PdfWriter
 from pypdf.generic import NameObject, TextStringObject
 
 from qmi.accounts.models import Organisation, User
+from qmi.accounts.second_factor import mark_second_factor
 from qmi.calls import answers as answer_rules
 from qmi.calls import queries
 from qmi.calls.models import Application, Call, Question
@@ -94,7 +95,8 @@ class Command(BaseCommand):
         if call is None or not call.accepts_submissions():
             self.stdout.write("Appel de démonstration absent ou clos : pas de candidature créée.")
             return
-        staff = User.objects.get(email="operateur@demo.qmi.example")
+        # No session here: the command acts as the operator's staff on purpose (see second_factor).
+        staff = mark_second_factor(User.objects.get(email="operateur@demo.qmi.example"))
         plans = [
             ("95018", "agent.argenteuil@demo.qmi.example", "draft"),
             ("92071", "agent.sceaux@demo.qmi.example", "submitted"),

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from qmi.accounts.models import Membership, Organisation, User
+from qmi.accounts.second_factor import mark_second_factor
 from qmi.programmes import services
 from qmi.programmes.models import (
     Challenge,
@@ -225,7 +226,8 @@ class Command(BaseCommand):
         )
         organisations = self._organisations()
         people = self._people(organisations)
-        staff = people["operateur@demo.qmi.example"]
+        # No session here: the command acts as the operator's staff on purpose (see second_factor).
+        staff = mark_second_factor(people["operateur@demo.qmi.example"])
         themes = {theme.slug: theme for theme in Theme.objects.all()}
         for spec in EDITIONS:
             edition, _ = Edition.objects.update_or_create(
