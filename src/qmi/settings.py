@@ -41,6 +41,11 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("QMI_SECRET_KEY must be set when QMI_DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-debug-mode"
 
+# Behind a reverse proxy, the client's address is the last one it adds to X-Forwarded-For:
+# log-in throttling and public-form limits count per client, not per proxy.
+BEHIND_PROXY = env_bool("QMI_BEHIND_PROXY", False)
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("QMI_TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0"))
+
 ALLOWED_HOSTS = env_list("QMI_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("QMI_CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("QMI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -272,7 +277,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(env("QMI_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env_bool("QMI_BEHIND_PROXY", False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

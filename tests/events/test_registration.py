@@ -240,3 +240,30 @@ def test_a_flood_of_registrations_is_stopped_per_client_and_per_address(
     assert response.status_code == 429
     assert Registration.objects.count() == 19
     assert len(mail.outbox) == 19
+
+
+def test_behind_a_proxy_each_client_has_its_own_registration_limit(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """Behind nginx every request comes from the proxy: the client is read from X-Forwarded-For."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    for number in range(20):
+        response = _post_from(client, "203.0.113.7", django_capture_on_commit_callbacks, number)
+        assert response.status_code == 302, number
+    assert (
+        _post_from(client, "203.0.113.7", django_capture_on_commit_callbacks, 20).status_code == 429
+    )
+    # Another visitor behind the same proxy is not held back by the first one.
+    assert (
+        _post_from(client, "198.51.100.9", django_capture_on_commit_callbacks, 21).status_code
+        == 302
+    )
+
+
+def _post_from(client, address, capture, number):
+    session = _session()
+    data = {"name": "Camille", "email": f"visiteur{number}@exemple.fr"}
+    with capture(execute=True):
+        return client.post(
+            registration_url(session), data, HTTP_X_FORWARDED_FOR=address, REMOTE_ADDR="10.0.0.1"
+        )

@@ -21,8 +21,3 @@ def allow(scope, key, *, limit, period):
         cache.set(cache_key, 1, timeout=period)
         count = 1
     return count <= limit
-
-
-def client_address(request):
-    """The client's address as Django received it (a proxy must pass it on: see the README)."""
-    return request.META.get("REMOTE_ADDR", "")

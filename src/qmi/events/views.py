@@ -4,6 +4,7 @@ The owning app keeps the URL (its path names the object, e.g. a call's slug),
 checks who may see the object, and hands over here with the URLs to go to.
 """
 
+from allauth.account.adapter import get_adapter
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -87,7 +88,8 @@ def _too_many(request, form):
     """Public form: a few registrations per address and per client an hour, then a pause."""
     allowed = ratelimit.allow(
         "event-registration-client",
-        ratelimit.client_address(request),
+        # allauth knows the trusted proxies (ALLAUTH_TRUSTED_PROXY_COUNT), as for log-ins.
+        get_adapter().get_client_ip(request),
         limit=REGISTRATIONS_PER_CLIENT_HOUR,
         period=3600,
     ) and ratelimit.allow(
