@@ -242,3 +242,16 @@ def test_admin_with_totp_and_a_password_session_asks_for_a_code(client, mfa_requ
 def test_admin_login_is_404_for_someone_without_the_admin(client):
     client.force_login(UserFactory())
     assert client.get("/admin/login/").status_code == 404
+
+
+def test_a_superuser_without_the_second_factor_has_no_model_permission_either(mfa_required):
+    """Some rules share Django's permission names: ModelBackend must not grant them all."""
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    mark_second_factor(superuser, False)
+    assert not superuser.has_perm("calls.view_application")
+    assert not superuser.has_perm("accounts.change_organisation")
+    assert not superuser.has_module_perms("calls")
+    verified = UserFactory(is_superuser=True, is_staff=True)
+    mark_second_factor(verified, True)
+    assert verified.has_perm("calls.view_application")
+    assert verified.has_module_perms("calls")
