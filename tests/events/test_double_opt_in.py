@@ -174,7 +174,8 @@ def test_registering_again_while_pending_sends_the_link_again(
     )
     assert response.status_code == 302
     registration = Registration.objects.get()
-    assert registration.name == "Camille Martin-Durand"
+    # What the second submitter typed does not replace the pending registration.
+    assert registration.name == "Camille Martin"
     assert registration.confirmed_at is None
     assert len(mail.outbox) == 2
     assert _link(mail.outbox[0]) == _link(mail.outbox[1]) == _confirm_url(registration)
@@ -301,3 +302,23 @@ def test_migration_confirms_existing_registrations_and_gives_each_a_token():
         assert len(tokens) == 3 and all(len(token) >= 43 for token in tokens)
     finally:
         migrate(latest_migrations())
+
+
+def test_a_stranger_cannot_take_over_a_pending_registration(
+    client, django_capture_on_commit_callbacks
+):
+    session = information_session()
+    post_registration(client, session, django_capture_on_commit_callbacks)
+    first = Registration.objects.get()
+    stranger = UserFactory(email="intrus@exemple.fr")
+    client.force_login(stranger)
+    post_registration(
+        client, session, django_capture_on_commit_callbacks, name="Intrus", organisation_name="X"
+    )
+    registration = Registration.objects.get()
+    assert registration.user is None
+    assert (registration.name, registration.organisation_name) == (
+        first.name,
+        first.organisation_name,
+    )
+    assert registration.created_at == first.created_at

@@ -170,7 +170,8 @@ def register(*, event, name, email, organisation_name="", user=None, now=None):
     at once: the confirmation, with the calendar file, leaves after commit. Anyone
     else gets a pending registration and an e-mail with a link to confirm it
     (`confirm_registration`); registering again while it is pending sends that
-    e-mail again (and gives the link a new week). A confirmed address is refused.
+    e-mail again and changes nothing else (a lapsed link starts afresh). A
+    confirmed address is refused.
     """
     now = now or timezone.now()
     _refused_if_past(event, now)
@@ -185,12 +186,16 @@ def register(*, event, name, email, organisation_name="", user=None, now=None):
     registration = Registration.objects.select_for_update().filter(event=event, email=email).first()
     if registration is not None and registration.confirmed_at is not None:
         raise _duplicate(email)
+    own_address = _is_own_verified_address(account, email)
+    still_valid = registration is not None and registration.created_at > now - PENDING_VALIDITY
     if registration is None:
         registration = Registration(event=event, email=email)
-    # Pending: the latest submission's name, organisation and account replace the earlier one's.
-    for field, value in values.items():
-        setattr(registration, field, value)
-    if _is_own_verified_address(account, email):
+    if not still_valid or own_address:
+        # A stranger may type anyone's address: what they typed replaces a pending
+        # registration only once its link has lapsed, or when the address is their own.
+        for field, value in values.items():
+            setattr(registration, field, value)
+    if own_address:
         registration.confirmed_at = now
     try:
         with transaction.atomic():
