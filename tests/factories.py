@@ -186,6 +186,19 @@ def staff_user(**kwargs):
     return user
 
 
+def metropolis_user(**kwargs):
+    """A member of the Métropole's innovation team."""
+    user = UserFactory(**kwargs)
+    MembershipFactory(
+        user=user,
+        organisation=OrganisationFactory(
+            name="Métropole du Grand Paris", kind=Organisation.Kind.METROPOLIS
+        ),
+        role=Membership.Role.ADMIN,
+    )
+    return user
+
+
 def commune_member(commune, role=Membership.Role.ADMIN, **kwargs):
     """A member of the commune's organisation (created if missing)."""
     user = UserFactory(**kwargs)

@@ -15,11 +15,12 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from qmi.accounts.models import Organisation
 from qmi.calls.models import Application, Call, Question, Section
+from qmi.core.models import AuditEntry
 from qmi.programmes.models import Stage
 from tests.factories import (
     ApplicationFactory,
@@ -46,6 +47,7 @@ from tests.factories import (
     add_question,
     commune_member,
     information_session,
+    metropolis_user,
     staff_user,
 )
 from tests.utils import member_of
@@ -158,7 +160,10 @@ class World:
     def __init__(self, published=True):
         self.published = published
         self.public = set(PUBLIC) if published else PUBLIC_IN_ANY_STATE
-        self.edition = EditionFactory(slug="edition-balayage", is_public=published)
+        # Past the communes' selection, so its communes' public pages exist.
+        self.edition = EditionFactory(
+            slug="edition-balayage", is_public=published, stage=Stage.FRAMING
+        )
         self.phase = PhaseFactory(edition=self.edition, kind=Stage.EXPRESSION_OF_INTEREST)
         commune = CommuneFactory()
         self.participation = EditionCommuneFactory(edition=self.edition, commune=commune)
@@ -385,3 +390,40 @@ def test_the_world_is_real_staff_and_owner_reach_the_pages(client):
         if ask(client, url).status_code == 404:
             missing.append(url)
     assert not missing, "404 for those who may see the object:\n" + "\n".join(missing)
+
+
+# The Métropole's own decisions: selecting the communes and announcing it (see programmes.rules).
+METROPOLIS_DECISIONS = {"programmes:commune_add", "programmes:edition_move"}
+
+
+def test_the_metropolis_reads_the_back_office_but_not_the_operator_s_tools(client):
+    """Every staff page either reads (200 for the Métropole's team) or is an operator's tool.
+
+    An operator's tool (a view declaring `backoffice_required(permission=…)`) answers the
+    Métropole with a 403 page that says why, for GET and POST alike, and changes nothing;
+    the Métropole's own decisions stay open. The sweep reads the resolver, so a tool added
+    later without its permission shows up here as a page the Métropole can post to.
+    """
+    world = World()
+    client.force_login(metropolis_user())
+    audit_before = AuditEntry.objects.count()
+    wrong, tools = [], []
+    for path, name, keywords in STAFF_ROUTES:
+        url = url_for(world, path, name, keywords)
+        tool = getattr(resolve(url).func, "staff_permission", None)
+        if tool and name not in METROPOLIS_DECISIONS:
+            tools.append(name)
+            for response in (client.get(url), client.post(url, {"direction": "down"})):
+                if response.status_code != 403 or "fait partie des outils" not in (
+                    response.content.decode()
+                ):
+                    wrong.append(
+                        f"{response.status_code} {response.request['REQUEST_METHOD']} {url}"
+                    )
+        else:
+            response = client.get(url)
+            if response.status_code not in (200, 405):
+                wrong.append(f"{response.status_code} GET {url} (a page to read)")
+    assert not wrong, "The Métropole's team and the operator's tools:\n" + "\n".join(wrong)
+    assert AuditEntry.objects.count() == audit_before
+    assert {"calls:note_add", "calls:export_zip", "calls:builder"} <= set(tools)

@@ -170,9 +170,15 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[QMI] "
 ACCOUNT_SESSION_REMEMBER = None
+# Wrong passwords count per client and address (see accounts.adapter), with a ceiling
+# per address across clients; past it, the log-in code sent by e-mail still works.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("QMI_LOGIN_FAILED_RATE", "10/m/ip,5/5m/key"),
+    "login_failed_account": env("QMI_LOGIN_FAILED_ACCOUNT_RATE", "30/h/key"),
 }
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# The code leaves through the outbox and its worker: leave it time to arrive.
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 15 * 60
 ACCOUNT_SIGNUP_FORM_CLASS = "qmi.accounts.forms.SignupExtraForm"
 # Password reset gives the same answer whether or not the address has an account.
 ACCOUNT_FORMS = {"reset_password": "qmi.accounts.password_reset.SameAnswerResetPasswordForm"}

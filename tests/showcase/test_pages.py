@@ -155,8 +155,10 @@ def test_home_has_no_current_phase_when_edition_is_closed(client):
 
 
 def test_home_map_highlights_communes_of_public_editions_only(client):
-    public = EditionCommuneFactory(edition=EditionFactory(title="Publique"), district="Blagis")
-    hidden = EditionCommuneFactory(edition=EditionFactory(is_public=False))
+    public = EditionCommuneFactory(
+        edition=EditionFactory(title="Publique", stage=Stage.FRAMING), district="Blagis"
+    )
+    hidden = EditionCommuneFactory(edition=EditionFactory(is_public=False, stage=Stage.FRAMING))
     outsider = CommuneFactory()
 
     html = client.get(reverse("showcase:home")).content.decode()
@@ -309,7 +311,7 @@ def test_commune_page_shows_district_challenge_and_sector_area(client):
 
 
 def test_commune_page_without_challenge_or_sector_says_so(client):
-    participation = EditionCommuneFactory(district="")
+    participation = EditionCommuneFactory(district="", edition__stage=Stage.FRAMING)
 
     html = client.get(participation.get_absolute_url()).content.decode()
 
@@ -447,3 +449,22 @@ def test_home_and_edition_pages_link_to_their_calls(client):
     html = page.content.decode()
     assert call.get_absolute_url() in html
     assert draft.get_absolute_url() not in html
+
+
+def test_the_communes_selection_is_public_once_the_edition_moves_past_it(client):
+    """The Métropole's decision is announced by moving the edition to framing, not before."""
+    edition = EditionFactory(stage=Stage.COMMUNE_SELECTION, title="Édition en sélection")
+    participation = EditionCommuneFactory(edition=edition, district="Les Blagis")
+    name = participation.commune.name
+
+    page = client.get(edition.get_absolute_url()).content.decode()
+    home = client.get(reverse("showcase:home")).content.decode()
+    assert name not in page and "ne sont pas encore désignées" in page
+    assert participation.commune.insee not in json_script(home, "map-highlight")
+    assert client.get(participation.get_absolute_url()).status_code == 404
+
+    edition.stage = Stage.FRAMING
+    edition.save()
+    page = client.get(edition.get_absolute_url()).content.decode()
+    assert name in page
+    assert client.get(participation.get_absolute_url()).status_code == 200

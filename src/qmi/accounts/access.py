@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -45,8 +45,15 @@ def second_factor_redirect(request, next_url):
     return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
 
 
-def backoffice_required(view):
-    """Operator staff only; others get a 404 so the back office does not reveal itself."""
+def backoffice_required(view=None, *, permission=None):
+    """Programme staff only; others get a 404 so the back office does not reveal itself.
+
+    With `permission`, the page is one of the operator's tools: the Métropole's team,
+    who may read the back office, gets a 403 page saying whose tool it is.
+    Use as `@backoffice_required` or `@backoffice_required(permission="…")`.
+    """
+    if view is None:
+        return lambda inner: backoffice_required(inner, permission=permission)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -59,9 +66,28 @@ def backoffice_required(view):
             return pending
         if not request.user.has_perm("accounts.access_backoffice"):
             raise Http404
+        if permission is not None and not request.user.has_perm(permission):
+            return operator_only(request)
         return view(request, *args, **kwargs)
 
+    # Read by the access sweep, which checks that every such page refuses the Métropole.
+    wrapper.staff_permission = permission
     return wrapper
+
+
+def operator_only(request):
+    """The answer to a staff member who may read this part of the back office but not act."""
+    return render(
+        request,
+        "403.html",
+        {
+            "reason": _(
+                "Cette action fait partie des outils de l'opérateur du programme. "
+                "Votre rôle vous permet de consulter ces informations, pas de les modifier."
+            )
+        },
+        status=403,
+    )
 
 
 def get_organisation_for(user, pk, permission="accounts.view_organisation"):

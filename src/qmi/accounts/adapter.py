@@ -1,11 +1,52 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from qmi.mail.services import send_rendered
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": _(
+            "Trop de tentatives de connexion avec un mot de passe erroné. Réessayez dans "
+            "quelques minutes, ou recevez un code de connexion par e-mail."
+        ),
+    }
+
+    # Log-in throttling that a stranger cannot turn against the owner of an address:
+    # wrong passwords count per (address, client), so failures from elsewhere never
+    # lock the owner out; a ceiling per address across all clients (action
+    # "login_failed_account") stops guessing spread over many clients, and even then
+    # the owner logs in with a code sent to the address (ACCOUNT_LOGIN_BY_CODE_ENABLED).
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{key}:{self.get_client_ip(request)}"
+
+    def pre_authenticate(self, request, **credentials):
+        login = (credentials.get("email") or credentials.get("username") or "").lower()
+        self._account_rl_usage = ratelimit.consume(
+            request, app="allauth.account", action="login_failed_account", key=login
+        )
+        if not self._account_rl_usage:
+            raise self.validation_error("too_many_login_attempts")
+        try:
+            super().pre_authenticate(request, **credentials)
+        except Exception:
+            # Refused by the per-client limit: that attempt does not count against the owner.
+            self._account_rl_usage.rollback()
+            raise
+
+    def _rollback_login_failed_rl_usage(self):
+        """A successful log-in takes back its attempt from both limits (see allauth)."""
+        super()._rollback_login_failed_rl_usage()
+        usage = getattr(self, "_account_rl_usage", None)
+        if usage:
+            usage.rollback()
+
     def save_user(self, request, user, form, commit=True):
         """New accounts keep the language they signed up in, for their e-mails."""
         user = super().save_user(request, user, form, commit=False)

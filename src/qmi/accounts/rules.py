@@ -40,13 +40,46 @@ def has_staff_role(user):
 
 
 @rules.predicate
-def is_operator_staff(user):
-    """Paris&Co and the Métropole's team run the programme; superusers support them.
+def is_programme_staff(user):
+    """Paris&Co's and the Métropole's teams: they see everything the programme holds.
 
     The role gives nothing until the second factor was verified in this session
-    (see `second_factor`), so every rule built on this predicate follows.
+    (see `second_factor`), so every rule built on these predicates follows.
     """
     return has_staff_role(user) and second_factor_satisfied(user)
+
+
+@rules.predicate
+def is_operator_staff(user):
+    """Paris&Co run the programme day to day, with its tools; superusers (support) too.
+
+    The Métropole's team reads what the operator reads and takes the Métropole's own
+    decisions (see `is_metropolis_staff`), not the operator's tools.
+    """
+    if not is_programme_staff(user):
+        return False
+    return user.is_superuser or any(
+        kind == Organisation.Kind.OPERATOR for _, kind, _, _ in memberships_of(user)
+    )
+
+
+@rules.predicate
+def is_metropolis_staff(user):
+    """The Métropole's team: its Bureau selects the communes and the Métropole announces it."""
+    return is_programme_staff(user) and any(
+        kind == Organisation.Kind.METROPOLIS for _, kind, _, _ in memberships_of(user)
+    )
+
+
+@rules.predicate
+def is_operator_admin(user):
+    """The operator's administrators: they onboard organisations, their first members included."""
+    if not is_programme_staff(user):
+        return False
+    return user.is_superuser or any(
+        kind == Organisation.Kind.OPERATOR and role == Membership.Role.ADMIN
+        for _, kind, role, _ in memberships_of(user)
+    )
 
 
 @rules.predicate
@@ -71,12 +104,15 @@ def is_commune_member(user):
     return any(kind == Organisation.Kind.COMMUNE for _, kind, _, _ in memberships_of(user))
 
 
-rules.add_perm("accounts.access_backoffice", is_operator_staff)
-rules.add_perm("accounts.view_organisation", is_member_of | is_operator_staff)
+rules.add_perm("accounts.access_backoffice", is_programme_staff)
+rules.add_perm("accounts.view_organisation", is_member_of | is_programme_staff)
 rules.add_perm("accounts.change_organisation", is_admin_of | is_operator_staff)
-rules.add_perm("accounts.manage_members", is_admin_of | is_operator_staff)
+# Kinds and communes of organisations, and organisations set up for others.
+rules.add_perm("accounts.set_up_organisations", is_operator_staff)
+# An organisation's members are its administrators' business; the operator's onboard.
+rules.add_perm("accounts.manage_members", is_admin_of | is_operator_admin)
 rules.add_perm("accounts.create_organisation", rules.is_authenticated)
-rules.add_perm("accounts.list_organisations", is_operator_staff)
-rules.add_perm("core.view_audit", is_operator_staff)
+rules.add_perm("accounts.list_organisations", is_programme_staff)
+rules.add_perm("core.view_audit", is_programme_staff)
 # The shared mail app sits below accounts: the roles that may use its staff powers are named here.
 rules.add_perm("mail.release_email", is_operator_staff)

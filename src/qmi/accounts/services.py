@@ -35,7 +35,7 @@ def create_organisation(*, by, admin=None, **fields):
     _require(by, "accounts.create_organisation")
     kind = fields.get("kind")
     if kind not in Organisation.SELF_SERVICE_KINDS and not by.has_perm(
-        "accounts.access_backoffice"
+        "accounts.set_up_organisations"
     ):
         raise PermissionDenied
     organisation = Organisation(**fields)
@@ -54,7 +54,7 @@ def create_organisation(*, by, admin=None, **fields):
         },
     )
     # Staff set organisations up for others and then invite their administrator.
-    first_admin = admin or (None if by.has_perm("accounts.access_backoffice") else by)
+    first_admin = admin or (None if by.has_perm("accounts.set_up_organisations") else by)
     if first_admin is not None:
         Membership.objects.create(
             user=first_admin, organisation=organisation, role=Membership.Role.ADMIN
@@ -68,7 +68,7 @@ def update_organisation(*, organisation, by, **fields):
     """Change an organisation's details; the audit entry holds each field's before and after."""
     _require(by, "accounts.change_organisation", organisation)
     # Only operator staff may change what an organisation is (its kind or commune).
-    if not by.has_perm("accounts.access_backoffice"):
+    if not by.has_perm("accounts.set_up_organisations"):
         fields.pop("kind", None)
         fields.pop("commune", None)
     unknown = set(fields) - set(ORGANISATION_FIELDS)
@@ -125,6 +125,7 @@ def invite_member(*, organisation, email, role, by):
         action="invited",
         changes={"invitation": [None, f"{email} ({invitation.get_role_display()})"]},
     )
+    _tell_about_members(organisation, by, "invited", email=email, role=role)
     # In the platform's language: the invitee may have no account yet.
     send_to_address(
         to=invitation.email,
@@ -156,6 +157,7 @@ def revoke_invitation(*, invitation, by):
         action="invitation_revoked",
         changes={"invitation": [invitation.email, None]},
     )
+    _tell_about_members(invitation.organisation, by, "invitation_revoked", email=invitation.email)
     return invitation
 
 
@@ -222,6 +224,31 @@ def accept_invitation(*, invitation, by):
     return membership
 
 
+def _tell_about_members(organisation, by, action, *, email, role=None, before=None, also=()):
+    """Tell the organisation's administrators (and `also`) what `by` changed in its members.
+
+    A change made by someone else (an operator's administrator onboarding the
+    organisation, or another admin) never goes unnoticed; the author is not told.
+    """
+    admins = User.objects.filter(
+        memberships__organisation=organisation, memberships__role=Membership.Role.ADMIN
+    )
+    recipients = {user.pk: user for user in [*admins, *also] if user.pk != by.pk}
+    notify(
+        recipients=list(recipients.values()),
+        template="accounts/email/members_changed",
+        context={
+            "organisation": organisation,
+            "actor": by,
+            "action": action,
+            "email": email,
+            "role": Membership.Role(role).label if role else "",
+            "before": Membership.Role(before).label if before else "",
+        },
+        url=reverse("accounts:organisation", kwargs={"pk": organisation.pk}),
+    )
+
+
 def _ensure_another_admin(membership):
     # The organisation's admin rows are locked so two admins demoting each
     # other at the same moment cannot leave it with none.
@@ -254,14 +281,28 @@ def change_member_role(*, membership, role, by):
         return membership
     if membership.role == Membership.Role.ADMIN:
         _ensure_another_admin(membership)
-    before = membership.get_role_display()
+    before = membership.role
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     audit.record(
         obj=membership.organisation,
         actor=by,
         action="role_changed",
-        changes={str(membership.user.email): [before, membership.get_role_display()]},
+        changes={
+            str(membership.user.email): [
+                str(Membership.Role(before).label),
+                str(membership.get_role_display()),
+            ]
+        },
+    )
+    _tell_about_members(
+        membership.organisation,
+        by,
+        "role_changed",
+        email=membership.user.email,
+        role=role,
+        before=before,
+        also=[membership.user],
     )
     forget_memberships(membership.user)
     forget_memberships(by)
@@ -285,6 +326,13 @@ def remove_member(*, membership, by):
         changes={"membre": [f"{membership.user.email} ({membership.get_role_display()})", None]},
     )
     membership.delete()
+    _tell_about_members(
+        membership.organisation,
+        by,
+        "removed",
+        email=membership.user.email,
+        also=[membership.user],
+    )
     forget_memberships(membership.user)
     forget_memberships(by)
 

@@ -174,7 +174,7 @@ def organisation_detail(request, pk):
 @login_required
 def organisation_edit(request, pk):
     organisation = get_organisation_for(request.user, pk, "accounts.change_organisation")
-    staff = request.user.has_perm("accounts.access_backoffice")
+    staff = request.user.has_perm("accounts.set_up_organisations")
     # The form works on its own copy: a refused change never shows on the page's title.
     form = OrganisationForm(
         request.POST or None,
@@ -385,7 +385,7 @@ def backoffice_organisations(request):
     )
 
 
-@backoffice_required
+@backoffice_required(permission="accounts.set_up_organisations")
 def backoffice_organisation_create(request):
     form = OrganisationForm(request.POST or None)
     organisation = _run_form(

@@ -56,7 +56,7 @@ def get_application_for(user, pk, permission="calls.view_application"):
 
 def get_call_for(user, slug):
     call = get_object_or_404(Call.objects.select_related("edition"), slug=slug)
-    if call.status == Call.Status.DRAFT and not user.has_perm("calls.manage_calls"):
+    if call.status == Call.Status.DRAFT and not user.has_perm("calls.view_unpublished_calls"):
         raise Http404
     return call
 

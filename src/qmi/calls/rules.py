@@ -4,7 +4,7 @@ import rules
 from django.utils import timezone
 
 from qmi.accounts.models import Organisation
-from qmi.accounts.rules import is_operator_staff, memberships_of
+from qmi.accounts.rules import is_operator_staff, is_programme_staff, memberships_of
 
 
 @rules.predicate
@@ -21,13 +21,16 @@ def is_editable(user, application):
 
 
 rules.add_perm("calls.manage_calls", is_operator_staff)
-rules.add_perm("calls.view_application", is_applicant | is_operator_staff)
+rules.add_perm("calls.view_unpublished_calls", is_programme_staff)
+rules.add_perm("calls.view_application", is_applicant | is_programme_staff)
 rules.add_perm("calls.edit_application", is_applicant & is_editable)
 rules.add_perm("calls.submit_application", is_applicant)
 rules.add_perm("calls.withdraw_application", is_applicant)
 rules.add_perm("calls.examine_application", is_operator_staff)
-rules.add_perm("calls.list_applications", is_operator_staff)
-
+rules.add_perm("calls.list_applications", is_programme_staff)
+# The operator's own working tools: its private notes and the bulk download of documents.
+rules.add_perm("calls.view_staff_notes", is_operator_staff)
+rules.add_perm("calls.export_documents", is_operator_staff)
 
 # Questions about a call (a thread of qmi.messaging about the call) ----------------
 

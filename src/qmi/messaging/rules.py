@@ -1,14 +1,20 @@
 """Who may read and write message threads (see services.py).
 
 The applicant side of a thread is every member of its organisation; the
-operator side is operator staff. Nobody else learns that a thread exists.
+operator side is operator staff; the Métropole's team reads every thread but
+does not write in the operator's name. Nobody else learns that a thread exists.
 Who may open a thread about a subject is the subject kind's
 `start_permission` (see subjects.py).
 """
 
 import rules
 
-from qmi.accounts.rules import is_member_of, is_operator_staff, memberships_of
+from qmi.accounts.rules import (
+    is_member_of,
+    is_operator_staff,
+    is_programme_staff,
+    memberships_of,
+)
 
 
 @rules.predicate
@@ -32,6 +38,7 @@ def writes_as_operator(user, thread=None, *, organisation=None):
     return not is_member_of(user, organisation)
 
 
-rules.add_perm("messaging.view_thread", is_thread_member | is_operator_staff)
+rules.add_perm("messaging.view_thread", is_thread_member | is_programme_staff)
+rules.add_perm("messaging.view_all_threads", is_programme_staff)
 rules.add_perm("messaging.post_message", is_thread_member | is_operator_staff)
 rules.add_perm("messaging.manage_threads", is_operator_staff)

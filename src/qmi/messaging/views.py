@@ -64,6 +64,8 @@ def render_thread(
         "organisation": organisation,
         "is_staff": staff,
         "writes_as_operator": as_operator,
+        # The Métropole's team reads every thread; only the operator answers in its name.
+        "can_reply": thread is None or user.has_perm("messaging.post_message", thread),
         "page": None,
     }
     if thread is not None:
@@ -166,7 +168,7 @@ def my_messages(request):
         {
             "page": page,
             "scope": _list_scope(),
-            "is_staff": request.user.has_perm("messaging.manage_threads"),
+            "is_staff": request.user.has_perm("messaging.view_all_threads"),
         },
     )
 
@@ -210,7 +212,7 @@ def backoffice_inbox(request):
 # Staff actions on a thread ---------------------------------------------------
 
 
-@backoffice_required
+@backoffice_required(permission="messaging.manage_threads")
 @require_POST
 def thread_awaiting(request, pk):
     thread = get_thread_for(request.user, pk)

@@ -147,6 +147,15 @@ class Edition(TimeStampedModel):
     def stage_index(self):
         return STAGE_ORDER.index(self.stage)
 
+    @property
+    def selection_is_public(self):
+        """The communes' selection is announced by moving the edition past it (to framing).
+
+        Until then the Métropole's decision is being taken: the public pages do not
+        name the communes it is about.
+        """
+        return self.stage_index > STAGE_ORDER.index(Stage.COMMUNE_SELECTION)
+
 
 class Phase(TimeStampedModel):
     """A dated step of an edition, shown on its public timeline."""

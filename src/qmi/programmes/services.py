@@ -106,7 +106,7 @@ def delete_phase(*, phase, by):
 
 @transaction.atomic
 def add_commune(*, edition, commune, district, by):
-    _require(by, "programmes.manage_editions")
+    _require(by, "programmes.select_communes")
     if EditionCommune.objects.filter(edition=edition, commune=commune).exists():
         raise ValidationError({"commune": _("Cette commune participe déjà à l'édition.")})
     edition_commune = EditionCommune(edition=edition, commune=commune)
@@ -117,7 +117,7 @@ def add_commune(*, edition, commune, district, by):
 
 @transaction.atomic
 def update_edition_commune(*, edition_commune, district, by):
-    _require(by, "programmes.manage_editions")
+    _require(by, "programmes.select_communes")
     return _save_with_audit(edition_commune, ["district"], {"district": district}, by)
 
 

@@ -38,7 +38,7 @@ from .queries import (
 # Back office -----------------------------------------------------------------
 
 
-@backoffice_required
+@backoffice_required(permission="programmes.manage_editions")
 def edition_create(request):
     form = EditionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -65,7 +65,7 @@ def edition_detail(request, pk):
     return render(request, "programmes/edition_detail.html", context)
 
 
-@backoffice_required
+@backoffice_required(permission="programmes.manage_editions")
 def edition_edit(request, pk):
     edition = get_object_or_404(Edition, pk=pk)
     # The form validates a copy: the service must see the stored values to audit the change.
@@ -77,7 +77,7 @@ def edition_edit(request, pk):
     return render(request, "programmes/edition_form.html", {"form": form, "edition": edition})
 
 
-@backoffice_required
+@backoffice_required(permission="programmes.change_edition_stage")
 @require_POST
 def edition_move(request, pk):
     edition = get_object_or_404(Edition, pk=pk)
@@ -104,7 +104,7 @@ def edition_move(request, pk):
     return redirect("programmes:edition", pk=edition.pk)
 
 
-@backoffice_required
+@backoffice_required(permission="programmes.manage_editions")
 def phase_form(request, pk, phase_pk=None):
     edition = get_object_or_404(Edition, pk=pk)
     phase = get_object_or_404(Phase, pk=phase_pk, edition=edition) if phase_pk else None
@@ -126,7 +126,7 @@ def phase_form(request, pk, phase_pk=None):
     )
 
 
-@backoffice_required
+@backoffice_required(permission="programmes.manage_editions")
 @require_POST
 def phase_delete(request, pk, phase_pk):
     phase = get_object_or_404(Phase, pk=phase_pk, edition_id=pk)
@@ -135,7 +135,7 @@ def phase_delete(request, pk, phase_pk):
     return redirect("programmes:edition", pk=pk)
 
 
-@backoffice_required
+@backoffice_required(permission="programmes.select_communes")
 def commune_add(request, pk):
     edition = get_object_or_404(Edition, pk=pk)
     form = AddCommuneForm(request.POST or None, edition=edition)
@@ -177,13 +177,14 @@ def edition_commune_detail(request, pk):
         "challenge": getattr(edition_commune, "challenge", None),
         "team": edition_commune.team.select_related("user"),
         "team_form": TeamMemberForm(edition_commune=edition_commune),
+        "can_manage_team": request.user.has_perm("programmes.manage_commune_team", edition_commune),
         "map_data": sector_map_data(edition_commune),
         **audit_context(request.user, edition_commune),
     }
     return render(request, "programmes/edition_commune_detail.html", context)
 
 
-@backoffice_required
+@backoffice_required(permission="programmes.change_challenge")
 def challenge_edit(request, pk):
     edition_commune = get_edition_commune_for(request.user, pk, "programmes.change_challenge")
     challenge = getattr(edition_commune, "challenge", None)
@@ -246,7 +247,7 @@ def _int(value, default=None):
         return default
 
 
-@backoffice_required
+@backoffice_required(permission="programmes.change_sector")
 def sector_edit(request, pk):
     edition_commune = get_edition_commune_for(request.user, pk, "programmes.change_sector")
     sector = getattr(edition_commune, "sector", None)

@@ -32,11 +32,20 @@ def timeline(edition):
     return steps
 
 
+def with_public_communes(editions):
+    """Each edition with `public_communes`: its communes once their selection is announced."""
+    for edition in editions:
+        edition.public_communes = (
+            list(edition.communes.all()) if edition.selection_is_public else []
+        )
+    return editions
+
+
 def map_highlight(editions):
     """Communes to highlight on a map, by INSEE code: one entry per edition they took part in."""
     highlighted = {}
     for edition in editions:
-        for participation in edition.communes.all():
+        for participation in edition.public_communes:
             highlighted.setdefault(participation.commune.insee, []).append(
                 {
                     "name": participation.commune.name,

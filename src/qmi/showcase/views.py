@@ -1,4 +1,4 @@
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
@@ -7,11 +7,17 @@ from qmi.calls.models import Call
 from qmi.programmes.models import Commune, EditionCommune, Programme, Theme
 from qmi.programmes.queries import sector_map_data
 
-from .queries import HOME_EDITION_LIMIT, map_highlight, public_editions, timeline
+from .queries import (
+    HOME_EDITION_LIMIT,
+    map_highlight,
+    public_editions,
+    timeline,
+    with_public_communes,
+)
 
 
 def home(request):
-    editions = list(public_editions()[:HOME_EDITION_LIMIT])
+    editions = with_public_communes(list(public_editions()[:HOME_EDITION_LIMIT]))
     for edition in editions:
         edition.timeline = timeline(edition)
     return render(
@@ -31,6 +37,7 @@ def home(request):
 
 def edition(request, slug):
     edition = get_object_or_404(public_editions(), slug=slug)
+    with_public_communes([edition])
     edition.timeline = timeline(edition)
     return render(
         request,
@@ -52,6 +59,8 @@ def edition_commune(request, slug, commune):
         edition__is_public=True,
         commune__slug=commune,
     )
+    if not participation.edition.selection_is_public:
+        raise Http404
     sector = getattr(participation, "sector", None)
     map_data = sector_map_data(participation)
     return render(

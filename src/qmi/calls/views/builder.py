@@ -95,7 +95,7 @@ def _document_summary(config):
     return items
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 def builder(request, pk):
     call = _call(pk)
     revision = builder_services.revision_shown(call)
@@ -114,7 +114,7 @@ def builder(request, pk):
     return render(request, "calls/builder/builder.html", context)
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 def section_form(request, pk, section_pk=None):
     call = _call(pk)
     section = _section(call, section_pk) if section_pk else None
@@ -141,7 +141,7 @@ def section_form(request, pk, section_pk=None):
     )
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 @require_POST
 def section_delete(request, pk, section_pk):
     call = _call(pk)
@@ -154,7 +154,7 @@ def section_delete(request, pk, section_pk):
     return _to_builder(call)
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 @require_POST
 def section_move(request, pk, section_pk):
     call = _call(pk)
@@ -171,7 +171,7 @@ def section_move(request, pk, section_pk):
     return _to_builder(call, f"section-{section.pk}")
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 def question_form(request, pk, section_pk=None, question_pk=None):
     call = _call(pk)
     question = _question(call, question_pk) if question_pk else None
@@ -205,7 +205,7 @@ def question_form(request, pk, section_pk=None, question_pk=None):
     return render(request, "calls/builder/question_form.html", context)
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 @require_POST
 def question_delete(request, pk, question_pk):
     call = _call(pk)
@@ -218,7 +218,7 @@ def question_delete(request, pk, question_pk):
     return _to_builder(call)
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 @require_POST
 def question_move(request, pk, question_pk):
     call = _call(pk)
@@ -235,7 +235,7 @@ def question_move(request, pk, question_pk):
     return _to_builder(call, f"question-{question.pk}")
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 @require_POST
 def question_template(request, pk, question_pk):
     """Upload (or, with `remove`, take away) the model file of a document question."""
@@ -292,7 +292,7 @@ def preview(request, pk):
     return render(request, "calls/builder/preview.html", context)
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 @require_POST
 def publish(request, pk):
     call = _call(pk)
@@ -326,7 +326,7 @@ def revisions(request, pk):
     )
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 def duplicate(request, pk):
     source = _call(pk)
     form = DuplicateCallForm(request.POST or None, source=source)

@@ -130,7 +130,7 @@ def application_columns(request, pk):
     return back_to_list(call, request.POST.get("query"))
 
 
-@backoffice_required
+@backoffice_required(permission="calls.examine_application")
 @require_POST
 def application_bulk(request, pk):
     call = get_object_or_404(Call, pk=pk)
@@ -317,7 +317,7 @@ def application_detail(request, pk):
     )
 
 
-@backoffice_required
+@backoffice_required(permission="calls.examine_application")
 @require_POST
 def application_decide(request, pk):
     application = _get_application(pk)

@@ -30,7 +30,7 @@ def _filtered_by_label(call, data):
 # Label definitions --------------------------------------------------------------------
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 def labels(request, pk):
     call = get_object_or_404(Call.objects.select_related("edition"), pk=pk)
     form = LabelForm(request.POST or None, prefix="new")
@@ -57,7 +57,7 @@ def labels(request, pk):
     )
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 @require_POST
 def label_edit(request, pk, label_pk):
     label = get_object_or_404(Label.objects.select_related("call"), pk=label_pk, call_id=pk)
@@ -79,7 +79,7 @@ def label_edit(request, pk, label_pk):
     return redirect("calls:labels", pk=pk)
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 @require_POST
 def label_delete(request, pk, label_pk):
     label = get_object_or_404(Label.objects.select_related("call"), pk=label_pk, call_id=pk)
@@ -100,7 +100,7 @@ def _label_of(application, value):
     return Label.objects.filter(pk=int(value), call_id=application.call_id).first()
 
 
-@backoffice_required
+@backoffice_required(permission="calls.examine_application")
 @require_POST
 def application_labels(request, pk):
     """Add (action=add) or remove (action=remove) a label of the call on one application."""
@@ -122,7 +122,7 @@ def application_labels(request, pk):
     return redirect("calls:backoffice_application", pk=application.pk)
 
 
-@backoffice_required
+@backoffice_required(permission="calls.examine_application")
 @require_POST
 def labels_bulk(request, pk):
     """The list's bulk action « ajouter l'étiquette X » to the checked applications."""
@@ -153,7 +153,7 @@ def labels_bulk(request, pk):
 # Private notes ----------------------------------------------------------------------------
 
 
-@backoffice_required
+@backoffice_required(permission="calls.examine_application")
 @require_POST
 def note_add(request, pk):
     application = get_object_or_404(Application, pk=pk)
@@ -174,7 +174,7 @@ def note_add(request, pk):
     return redirect("calls:backoffice_application", pk=application.pk)
 
 
-@backoffice_required
+@backoffice_required(permission="calls.examine_application")
 @require_POST
 def note_delete(request, pk, note_pk):
     note = get_object_or_404(
@@ -204,7 +204,7 @@ def export_xlsx(request, pk):
     )
 
 
-@backoffice_required
+@backoffice_required(permission="calls.export_documents")
 def export_zip(request, pk):
     call = get_object_or_404(Call, pk=pk)
     return documents_zip_response(

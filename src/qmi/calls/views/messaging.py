@@ -124,7 +124,7 @@ def faq_panel(request, thread, faq_form=None):
     return {"faq_form": faq_form}
 
 
-@backoffice_required
+@backoffice_required(permission="messaging.manage_threads")
 @require_POST
 def thread_publish_faq(request, pk):
     thread = thread_queries.get_thread_for(request.user, pk)

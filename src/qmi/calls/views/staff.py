@@ -70,7 +70,7 @@ def call_list(request):
     return render(request, "calls/staff/call_list.html", {"page": page})
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 def call_form(request, pk=None):
     call = get_object_or_404(Call, pk=pk) if pk else None
     # The form validates a copy: the service must see the stored values to audit the change.
@@ -115,7 +115,7 @@ def call_detail(request, pk):
     return render(request, "calls/staff/call_detail.html", context)
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 @require_POST
 def call_move(request, pk):
     call = get_object_or_404(Call, pk=pk)
@@ -159,7 +159,7 @@ def _child_form(request, *, pk, child_pk, model, form_class, save, template, suc
     return render(request, template, {"form": form, "call": call, "object": child})
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 def session_form(request, pk, session_pk=None):
     call = get_object_or_404(Call, pk=pk)
     session = (
@@ -187,7 +187,7 @@ def session_form(request, pk, session_pk=None):
     )
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 @require_POST
 def session_delete(request, pk, session_pk):
     call = get_object_or_404(Call, pk=pk)
@@ -207,7 +207,7 @@ def session_delete(request, pk, session_pk):
     return redirect("calls:backoffice_call", pk=pk)
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 def faq_form(request, pk, faq_pk=None):
     return _child_form(
         request,
@@ -223,7 +223,7 @@ def faq_form(request, pk, faq_pk=None):
     )
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 @require_POST
 def faq_delete(request, pk, faq_pk):
     entry = get_object_or_404(FaqEntry, pk=faq_pk, call_id=pk)
@@ -232,7 +232,7 @@ def faq_delete(request, pk, faq_pk):
     return redirect("calls:backoffice_call", pk=pk)
 
 
-@backoffice_required
+@backoffice_required(permission="calls.manage_calls")
 @require_POST
 def faq_toggle(request, pk, faq_pk):
     entry = get_object_or_404(FaqEntry, pk=faq_pk, call_id=pk)
