@@ -286,6 +286,20 @@ def test_withdraw_a_draft(client):
     assert application.status == Status.WITHDRAWN
 
 
+def test_a_refused_withdrawal_reason_keeps_the_file_and_what_was_typed(client):
+    application = ApplicationFactory(call=call_with_form())
+    logged_in(client, member_of(application.organisation))
+    typed = "Projet abandonné " * 70  # over the 1,000 characters a reason may have
+    response = client.post(f"/candidatures/{application.pk}/retirer/", {"note": typed})
+    assert response.status_code == 400
+    assert "1000 caractères" in response.content.decode().replace("\u202f", "").replace(" ", " ")
+    assert typed.strip() in response.content.decode()
+    response = client.post(f"/candidatures/{application.pk}/retirer/", {"note": "a\x00b"})
+    assert response.status_code == 400
+    application.refresh_from_db()
+    assert application.status == Status.DRAFT
+
+
 # The section page -------------------------------------------------------------------
 
 

@@ -8,3 +8,26 @@ def apply_errors(form, error):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# The largest value a primary key (BigAutoField) or a page number can take.
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value, default=None):
+    """A raw POST or GET value as a positive id, or `default`.
+
+    `int()` accepts "١٢٣" and 40-digit numbers, which the database then refuses
+    with a 500: only ASCII digits within the database's range count.
+    """
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return default
+    number = int(text)
+    return number if 0 < number <= MAX_ID else default
+
+
+def parse_ids(values, limit=None):
+    """The ids among raw values (a POST list), in order, others dropped."""
+    ids = [number for number in (parse_id(value) for value in values) if number is not None]
+    return ids[:limit] if limit is not None else ids

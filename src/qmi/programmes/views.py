@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
 from qmi.core.audit import audit_context
-from qmi.core.forms import apply_errors
+from qmi.core.forms import apply_errors, parse_id
 from qmi.core.textdiff import html_diff
 from qmi.core.workflow import TransitionNotAllowed
 
@@ -241,10 +241,7 @@ def challenge_history(request, pk):
 
 
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    return parse_id(value, default)
 
 
 @backoffice_required(permission="programmes.change_sector")

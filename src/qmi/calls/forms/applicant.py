@@ -263,3 +263,14 @@ class ApplyForm(forms.Form):
 def applications_of(user):
     """Every application of the person's organisations (all states)."""
     return Application.objects.filter(Q(organisation__memberships__user=user)).distinct()
+
+
+class WithdrawForm(forms.Form):
+    """The optional reason given when an applicant withdraws its file."""
+
+    note = forms.CharField(
+        label=gettext_lazy("Motif (facultatif)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

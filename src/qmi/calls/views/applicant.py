@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from qmi.core.forms import apply_errors
+from qmi.core.forms import apply_errors, parse_id
 from qmi.core.workflow import TransitionNotAllowed
 
 from .. import queries
@@ -144,6 +144,12 @@ def _section_links(application):
 @login_required
 def application_detail(request, pk):
     application = get_application_for(request.user, pk)
+    return render(
+        request, "calls/applicant/application.html", _application_context(request, application)
+    )
+
+
+def _application_context(request, application, withdraw_form=None):
     correction = _open_correction(application)
     expected, deadline = next_step(application, correction)
     moves = {move.target for move in Application.workflow.available(application, request.user)}
@@ -157,8 +163,9 @@ def application_detail(request, pk):
         "submissions": application.submissions.select_related("submitted_by"),
         "can_edit": request.user.has_perm("calls.edit_application", application),
         "can_withdraw": Status.WITHDRAWN in moves,
+        "withdraw_form": withdraw_form or form.WithdrawForm(),
     }
-    return render(request, "calls/applicant/application.html", context)
+    return context
 
 
 @login_required
@@ -167,9 +174,13 @@ def withdraw(request, pk):
     application = get_application_for(request.user, pk)
     if not request.user.has_perm("calls.withdraw_application", application):
         raise Http404
+    withdraw_form = form.WithdrawForm(request.POST)
+    if not withdraw_form.is_valid():
+        context = _application_context(request, application, withdraw_form=withdraw_form)
+        return render(request, "calls/applicant/application.html", context, status=400)
     try:
         services.withdraw_application(
-            application=application, by=request.user, note=request.POST.get("note", "")[:1000]
+            application=application, by=request.user, note=withdraw_form.cleaned_data["note"]
         )
     except (ValidationError, TransitionNotAllowed) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
@@ -270,10 +281,7 @@ def _target_after_save(application, number, go):
 
 
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    return parse_id(value, default)
 
 
 def _autosave_base(post):

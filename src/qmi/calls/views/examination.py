@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from qmi.accounts.access import backoffice_required
 from qmi.core.audit import audit_context
 from qmi.core.files import sandboxed
-from qmi.core.forms import apply_errors
+from qmi.core.forms import apply_errors, parse_ids
 from qmi.core.textdiff import html_diff
 from qmi.core.workflow import TransitionNotAllowed
 
@@ -134,7 +134,7 @@ def application_columns(request, pk):
 @require_POST
 def application_bulk(request, pk):
     call = get_object_or_404(Call, pk=pk)
-    ids = [int(value) for value in request.POST.getlist("selected") if value.isdigit()][:1000]
+    ids = parse_ids(request.POST.getlist("selected"), limit=1000)
     if request.POST.get("action") != "complete" or not ids:
         messages.error(request, _("Cochez au moins un dossier déposé, puis choisissez l'action."))
         return back_to_list(call, request.POST.get("query"))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
-from qmi.core.forms import apply_errors
+from qmi.core.forms import apply_errors, parse_id, parse_ids
 
 from ..exports import applications_xlsx_response, documents_zip_response
 from ..forms.staff import LabelForm, NoteForm
@@ -95,9 +95,9 @@ def label_delete(request, pk, label_pk):
 
 
 def _label_of(application, value):
-    if not str(value or "").isdigit():
+    if parse_id(value) is None:
         return None
-    return Label.objects.filter(pk=int(value), call_id=application.call_id).first()
+    return Label.objects.filter(pk=parse_id(value), call_id=application.call_id).first()
 
 
 @backoffice_required(permission="calls.examine_application")
@@ -127,9 +127,9 @@ def application_labels(request, pk):
 def labels_bulk(request, pk):
     """The list's bulk action « ajouter l'étiquette X » to the checked applications."""
     call = get_object_or_404(Call, pk=pk)
-    ids = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
+    ids = parse_ids(request.POST.getlist("selected"))
     value = request.POST.get("label", "")
-    label = call.labels.filter(pk=int(value)).first() if value.isdigit() else None
+    label = call.labels.filter(pk=parse_id(value)).first() if parse_id(value) else None
     if label is None or not ids:
         messages.error(request, _("Cochez au moins un dossier, puis choisissez l'étiquette."))
         return back_to_list(call, request.POST.get("query"))
