@@ -9,13 +9,14 @@ Routes public by design are listed in PUBLIC with a reason; staff pages (paths u
 `gestion/`) are found in the resolver, not listed by hand.
 """
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from qmi.accounts.models import Organisation
@@ -392,6 +393,20 @@ def test_the_world_is_real_staff_and_owner_reach_the_pages(client):
     assert not missing, "404 for those who may see the object:\n" + "\n".join(missing)
 
 
+def links_to_tools(html):
+    """Links and form actions of a page that lead to an operator's tool (not a decision)."""
+    found = []
+    for target in re.findall(r'(?:href|action|formaction)="(/[^"?#]*)', html):
+        try:
+            match = resolve(target)
+        except Resolver404:
+            continue
+        name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+        if getattr(match.func, "staff_permission", None) and name not in METROPOLIS_DECISIONS:
+            found.append(target)
+    return found
+
+
 # The Métropole's own decisions: selecting the communes and announcing it (see programmes.rules).
 METROPOLIS_DECISIONS = {"programmes:commune_add", "programmes:edition_move"}
 
@@ -424,6 +439,11 @@ def test_the_metropolis_reads_the_back_office_but_not_the_operator_s_tools(clien
             response = client.get(url)
             if response.status_code not in (200, 405):
                 wrong.append(f"{response.status_code} GET {url} (a page to read)")
+            elif response.status_code == 200 and "html" in response["Content-Type"]:
+                wrong += [
+                    f"{url} links to the tool {target}"
+                    for target in links_to_tools(response.content.decode())
+                ]
     assert not wrong, "The Métropole's team and the operator's tools:\n" + "\n".join(wrong)
     assert AuditEntry.objects.count() == audit_before
     assert {"calls:note_add", "calls:export_zip", "calls:builder"} <= set(tools)

@@ -229,6 +229,7 @@ def test_login_next_parameter_wins_over_the_landing_page(client):
         "account_signup",
         "account_reset_password",
         "account_email_verification_sent",
+        "account_request_login_code",
     ],
 )
 def test_anonymous_allauth_pages_are_accessible_and_csp_clean(client, url_name):

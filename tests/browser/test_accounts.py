@@ -109,3 +109,35 @@ def test_experimenter_cannot_open_the_back_office(page, demo):
     login(page, "experimentateur@demo.qmi.example")
     page.qmi_console.allow(r"/gestion/$")
     visit(page, "/gestion/", status=404)
+
+
+def test_log_in_with_a_code_sent_by_e_mail(page, demo):
+    """The way in that a stranger's wrong passwords cannot close (see accounts.adapter)."""
+    visit(page, "/compte/login/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Envoyez-moi un code de connexion").click()
+    check_page(page)
+    mail.outbox.clear()
+    page.locator("input[name='email']").fill("agent.sceaux@demo.qmi.example")
+    with page.expect_navigation():
+        page.locator("form:has(input[name='email']) [type='submit']").first.click()
+    check_page(page)
+    sent = [m for m in mail.outbox if "agent.sceaux@demo.qmi.example" in m.to]
+    assert len(sent) == 1, [(m.to, m.subject) for m in mail.outbox]
+    code = re.search(r"^\s*([B-Z0-9]{3,4}-?[B-Z0-9]{3,4})\s*$", sent[0].body, re.M)[1]
+    page.locator("input[name='code']").fill(code)
+    with page.expect_navigation():
+        page.locator("form:has(input[name='code']) [type='submit']").first.click()
+    check_page(page)
+    assert urlsplit(page.url).path == _workspace_path("92071", 1), page.url
+
+
+def test_the_metropolis_reads_the_back_office_without_the_operator_s_tools(page, demo):
+    login(page, "metropole@demo.qmi.example")
+    visit(page, "/gestion/appels/")
+    expect(page.get_by_role("link", name="Créer un appel")).to_have_count(0)
+    with page.expect_navigation():
+        page.locator("table a, .staff-list a").first.click()
+    check_page(page)
+    expect(page.get_by_role("link", name="Modifier l'appel")).to_have_count(0)
+    expect(page.get_by_role("link", name="Candidatures", exact=True)).to_be_visible()

@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 
 import qmi
+from qmi.programmes.models import Stage
 from tests.factories import CommuneFactory, EditionCommuneFactory, EditionFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def _document(response):
 
 def test_map_draws_outlines_when_tiles_are_unreachable(browser, client, settings):
     settings.QMI_MAP_TILE_URL = UNREACHABLE_TILES
-    edition = EditionFactory()
+    edition = EditionFactory(stage=Stage.FRAMING)  # its selection is public
     highlighted = [EditionCommuneFactory(edition=edition) for _ in range(2)]
     CommuneFactory()  # not in the edition: drawn thin, not interactive
     documents = {
