@@ -189,20 +189,20 @@ def test_login_takes_staff_to_the_back_office(client):
     assert response["Location"] == reverse("portal:backoffice")
 
 
-def test_login_takes_a_commune_member_with_one_workspace_to_it(client):
+def test_login_takes_a_commune_member_to_mon_espace_which_opens_on_the_workspace(client):
     commune = CommuneFactory()
     workspace = EditionCommuneFactory(commune=commune)
     user = commune_member(commune)
     response = login(client, user.email)
-    assert response["Location"] == reverse("programmes:workspace", kwargs={"pk": workspace.pk})
+    assert response["Location"] == reverse("portal:home")
+    html = client.get(reverse("portal:home")).content.decode()
+    assert reverse("programmes:workspace", kwargs={"pk": workspace.pk}) in html
 
 
-def test_login_takes_an_experimenter_to_their_organisation(client):
+def test_login_takes_an_experimenter_to_mon_espace(client):
     membership = MembershipFactory()
     response = login(client, membership.user.email)
-    assert response["Location"] == reverse(
-        "accounts:organisation", kwargs={"pk": membership.organisation.pk}
-    )
+    assert response["Location"] == reverse("portal:home")
 
 
 def test_login_takes_someone_with_several_spaces_to_mon_espace(client):

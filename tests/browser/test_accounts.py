@@ -7,7 +7,6 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from qmi.accounts.models import Organisation
 from qmi.programmes.models import EditionCommune
 
 from .helpers import check_page, login, logout, visit
@@ -65,40 +64,33 @@ def _workspace_path(insee, number):
     return f"/espace/commune/{participation.pk}/"
 
 
-def _organisation_path(name):
-    return f"/organisations/{Organisation.objects.get(name=name).pk}/"
-
-
 ROLE_HOMES = [
-    # e-mail, where the person lands, a heading on that page
-    ("operateur@demo.qmi.example", lambda: "/gestion/", "Espace de gestion"),
-    ("metropole@demo.qmi.example", lambda: "/gestion/", "Espace de gestion"),
-    ("agent.sceaux@demo.qmi.example", lambda: _workspace_path("92071", 1), "Sceaux"),
-    ("agent.argenteuil@demo.qmi.example", lambda: _workspace_path("95018", 2), "Argenteuil"),
-    (
-        "experimentateur@demo.qmi.example",
-        lambda: _organisation_path("Rue Fraîche (startup fictive)"),
-        "Rue Fraîche",
-    ),
-    (
-        "expert@demo.qmi.example",
-        lambda: _organisation_path("Fondation Ville Durable (partenaire fictif)"),
-        "Fondation Ville Durable",
-    ),
+    # e-mail, where the person lands, a heading on that page, what waits there
+    ("operateur@demo.qmi.example", lambda: "/gestion/", "Espace de gestion", "À faire"),
+    ("metropole@demo.qmi.example", lambda: "/gestion/", "Espace de gestion", "À faire"),
+    ("agent.sceaux@demo.qmi.example", lambda: "/espace/", "Mon espace", "Sceaux"),
+    ("agent.argenteuil@demo.qmi.example", lambda: "/espace/", "Mon espace", "Continuer le dossier"),
+    ("experimentateur@demo.qmi.example", lambda: "/espace/", "Mon espace", "Rue Fraîche"),
+    ("expert@demo.qmi.example", lambda: "/espace/", "Mon espace", "Fondation Ville Durable"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("email", "home", "heading"), ROLE_HOMES, ids=[row[0].split("@")[0] for row in ROLE_HOMES]
+    ("email", "home", "heading", "waiting"),
+    ROLE_HOMES,
+    ids=[row[0].split("@")[0] for row in ROLE_HOMES],
 )
-def test_role_lands_on_its_home(page, demo, email, home, heading):
+def test_role_lands_on_its_home(page, demo, email, home, heading, waiting):
     login(page, email)
     assert urlsplit(page.url).path == home(), page.url
     expect(page.locator("h1")).to_contain_text(heading)
+    expect(page.locator("main")).to_contain_text(waiting)
 
 
 def test_commune_agent_cannot_open_another_commune(page, demo):
     login(page, "agent.sceaux@demo.qmi.example")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Sceaux").first.click()
     assert urlsplit(page.url).path == _workspace_path("92071", 1), page.url
     other = _workspace_path("95018", 2)
     page.qmi_console.allow(re.escape(other))
@@ -129,7 +121,7 @@ def test_log_in_with_a_code_sent_by_e_mail(page, demo):
     with page.expect_navigation():
         page.locator("form:has(input[name='code']) [type='submit']").first.click()
     check_page(page)
-    assert urlsplit(page.url).path == _workspace_path("92071", 1), page.url
+    assert urlsplit(page.url).path == "/espace/", page.url
 
 
 def test_the_metropolis_reads_the_back_office_without_the_operator_s_tools(page, demo):

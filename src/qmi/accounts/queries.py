@@ -37,6 +37,17 @@ def pending_invitations_for(user):
     )
 
 
+def pending_invitations():
+    """Every invitation still waiting for its invitee, the oldest first (staff's to-do)."""
+    return (
+        Invitation.objects.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .select_related("organisation")
+        .order_by("created_at", "pk")
+    )
+
+
 def organisation_members(organisation):
     return organisation.memberships.select_related("user").order_by(
         "user__full_name", "user__email"

@@ -4,9 +4,12 @@ Loaders return what the person may see and raise Http404 otherwise, so a page
 never tells an outsider that an application exists.
 """
 
-from django.db.models import Count, Q
+import datetime
+
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from qmi.accounts.models import User
 
@@ -14,6 +17,7 @@ from .forms.staff import ApplicationFilterForm
 from .models import (
     Application,
     Call,
+    CorrectionRequest,
     FormRevision,
     Question,
     Section,
@@ -82,3 +86,83 @@ def status_counts(queryset):
         **{value: Count("pk", filter=Q(status=value)) for value in Status.values}
     )
     return [(value, label, totals[value]) for value, label in Status.choices]
+
+
+# The staff's to-do (see portal.todo) ---------------------------------------------
+
+
+def applications_to_examine():
+    """Submitted files nobody has examined yet, the longest waiting first."""
+    return (
+        Application.objects.filter(status=Status.SUBMITTED)
+        .select_related("call", "organisation")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def late_corrections(now=None):
+    """Correction requests whose due date has passed without a new deposit."""
+    return (
+        CorrectionRequest.objects.filter(
+            resolved_at__isnull=True,
+            due_at__lt=now or timezone.now(),
+            application__status=Status.CORRECTION_REQUESTED,
+        )
+        .select_related("application__call", "application__organisation")
+        .order_by("due_at", "pk")
+    )
+
+
+def calls_closing_soon(now=None, days=14):
+    """Published calls whose deadline falls within `days` days."""
+    now = now or timezone.now()
+    return (
+        Call.objects.filter(
+            status=Call.Status.PUBLISHED,
+            closes_at__gt=now,
+            closes_at__lte=now + datetime.timedelta(days=days),
+        )
+        .select_related("edition")
+        .order_by("closes_at", "pk")
+    )
+
+
+# A person's home (see portal.home) -----------------------------------------------
+
+
+def in_progress_for(user):
+    """The files of the person's organisations that wait for them: drafts and corrections.
+
+    Each carries `open_corrections` (newest first); files of calls that no longer
+    accept deposits are left out.
+    """
+    return (
+        Application.objects.filter(
+            organisation__memberships__user=user,
+            status__in=[Status.DRAFT, Status.CORRECTION_REQUESTED],
+            call__status=Call.Status.PUBLISHED,
+        )
+        .select_related("call__edition", "organisation")
+        .prefetch_related(
+            Prefetch(
+                "correction_requests",
+                queryset=CorrectionRequest.objects.filter(resolved_at__isnull=True).order_by(
+                    "-created_at"
+                ),
+                to_attr="open_corrections",
+            )
+        )
+        .order_by("call__closes_at", "pk")
+    )
+
+
+def open_calls_for(kinds, now=None, limit=20):
+    """Published calls open now or soon that organisations of `kinds` may answer."""
+    now = now or timezone.now()
+    calls = Call.objects.filter(status=Call.Status.PUBLISHED, closes_at__gt=now).select_related(
+        "edition"
+    )
+    kinds = set(kinds)
+    return [
+        call for call in calls.order_by("closes_at", "pk")[:200] if kinds & set(call.eligible_kinds)
+    ][:limit]

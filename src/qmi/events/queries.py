@@ -22,6 +22,22 @@ def events_about(about, kind=None):
     return events.filter(kind=kind) if kind else events
 
 
+def upcoming_about(objects, *, limit=5, now=None):
+    """Events to come about any of `objects` (of one model), earliest first."""
+    objects = list(objects)
+    if not objects:
+        return []
+    meta = type(objects[0])._meta
+    return list(
+        Event.objects.filter(
+            content_type__app_label=meta.app_label,
+            content_type__model=meta.model_name,
+            object_id__in=[obj.pk for obj in objects],
+            starts_at__gt=now or timezone.now(),
+        ).order_by("starts_at", "pk")[:limit]
+    )
+
+
 def get_event_about(about, pk, kind=None):
     """The event `pk` if it is about `about` (404 otherwise); `about` is cached on it."""
     event = get_object_or_404(events_about(about, kind), pk=pk)

@@ -97,6 +97,11 @@ def my_threads(user):
     ).order_by("-last_message_at", "-pk")
 
 
+def unread_threads_of(user):
+    """The person's own organisations' threads with a message they have not read."""
+    return my_threads(user).filter(unread=True)
+
+
 def in_scope(key, value):
     """Threads whose subject belongs to the scope `key` = `value` (e.g. one call)."""
     condition = Q(pk__in=[])
@@ -123,6 +128,15 @@ def inbox_threads(user, *, scopes=None, awaiting="", unread_only=False):
     if unread_only:
         threads = threads.filter(unread=True)
     return threads.order_by("-last_message_at", "-pk")
+
+
+def threads_awaiting_operator():
+    """Threads waiting for the operator's answer, the longest waiting first (staff's to-do)."""
+    return (
+        Thread.objects.filter(awaiting=Thread.Awaiting.OPERATOR)
+        .select_related("organisation")
+        .order_by("last_message_at", "pk")
+    )
 
 
 def messages_of(thread):

@@ -4,42 +4,33 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
 
 from qmi.accounts.access import backoffice_required
-from qmi.accounts.queries import pending_invitations_for, personal_organisations
 from qmi.calls.funnel import recent_call_funnels
 from qmi.core.audit import entries_for
 from qmi.programmes.models import Edition
-from qmi.programmes.queries import editions_with_timeline, workspaces_for
+from qmi.programmes.queries import editions_with_timeline
 
-from .queries import landing_url_for
+from .home import home_for
+from .todo import staff_todo
 
 
 @login_required
 def home(request):
-    """Each person lands on the home of their role; this page lists what they have."""
-    user = request.user
-    landing = landing_url_for(user)
-    if landing != reverse("portal:home"):
-        return redirect(landing)
-    return render(
-        request,
-        "portal/home.html",
-        {
-            "workspaces": list(workspaces_for(user)[:50]),
-            "organisations": list(personal_organisations(user).order_by("name")[:50]),
-            "invitations": list(pending_invitations_for(user)[:20]),
-        },
-    )
+    """Each person's home: what waits for them, then their spaces (see portal.home)."""
+    return render(request, "portal/home.html", home_for(request.user))
 
 
 @backoffice_required
 def backoffice(request):
     editions = editions_with_timeline(Edition.objects.order_by("-number"))
     page = Paginator(editions, 10).get_page(request.GET.get("page"))
-    context = {"page": page, "call_funnels": recent_call_funnels()}
+    context = {
+        "page": page,
+        "call_funnels": recent_call_funnels(),
+        "todo": {item.key: item for item in staff_todo()},
+    }
     return render(request, "portal/backoffice.html", context)
 
 

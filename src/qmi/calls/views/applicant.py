@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from qmi.core.forms import apply_errors, parse_id
@@ -28,24 +27,13 @@ from .. import queries
 from ..forms import applicant as form
 from ..models import Application, CorrectionRequest, Document, Question, Submission
 from ..pdf import acknowledgement_pdf
+from ..progress import next_step, status_text
 from ..queries import get_application_for, get_call_for
 from ..services import applications as services
 from .public import attachment
 
 APPLICATIONS_PER_PAGE = 20
 Status = Application.Status
-
-STATUS_TEXT = {
-    Status.DRAFT: gettext_lazy("Brouillon : le dossier n'a pas encore été déposé."),
-    Status.SUBMITTED: gettext_lazy("Déposé : le dossier a été reçu par l'équipe du programme."),
-    Status.CORRECTION_REQUESTED: gettext_lazy(
-        "Correction demandée : l'équipe du programme attend des compléments."
-    ),
-    Status.COMPLETE: gettext_lazy("Complet : le dossier est recevable et sera examiné."),
-    Status.INADMISSIBLE: gettext_lazy("Irrecevable : le dossier ne sera pas examiné."),
-    Status.WITHDRAWN: gettext_lazy("Retiré : le dossier a été retiré par son organisation."),
-}
-
 
 # Loaders ---------------------------------------------------------------------
 
@@ -56,30 +44,6 @@ def _open_correction(application):
         .order_by("-created_at")
         .first()
     )
-
-
-def status_text(application):
-    return STATUS_TEXT.get(application.status, application.get_status_display())
-
-
-def next_step(application, correction=None, now=None):
-    """What is expected next, in plain French, and the deadline that goes with it."""
-    now = now or timezone.now()
-    call = application.call
-    if application.status == Status.DRAFT:
-        if call.accepts_submissions(now):
-            return _("Compléter le dossier puis le déposer avant la clôture."), call.closes_at
-        if call.is_upcoming(now):
-            return _("L'appel n'est pas encore ouvert aux dépôts."), call.opens_at
-        return _("L'appel est clos : ce brouillon ne peut plus être déposé."), None
-    if application.status == Status.CORRECTION_REQUESTED:
-        due = correction.due_at if correction else None
-        return _("Corriger le dossier puis le déposer à nouveau."), due
-    if application.status == Status.SUBMITTED:
-        return _("Rien à faire pour l'instant : l'équipe du programme vérifie le dossier."), None
-    if application.status == Status.COMPLETE:
-        return _("Rien à faire : le dossier sera présenté au comité de sélection."), None
-    return _("Aucune action attendue."), None
 
 
 # Public call pages -----------------------------------------------------------
