@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Links in e-mails and notifications point at the server `make run` starts.
+QMI_SITE_URL ?= http://127.0.0.1:$(PORT)
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
-DEV_ENV := QMI_DEBUG=1 QMI_DEMO_MFA_EXEMPT=1
+DEV_ENV := QMI_DEBUG=1 QMI_DEMO_MFA_EXEMPT=1 QMI_SITE_URL=$(QMI_SITE_URL)
 
 .PHONY: install run test test-browser bench lint lock format messages migrate demo clean
 

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "qmi.accounts.second_factor.SecondFactorMiddleware",
     "qmi.core.middleware.PrivatePagesMiddleware",
     "qmi.core.middleware.LanguageMiddleware",
+    "qmi.core.middleware.ProductNotFoundPageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -101,11 +101,41 @@ def assert_no_console_errors(page):
     assert not errors, f"Console error(s) on {page.url}:\n  " + "\n  ".join(errors)
 
 
+PHONE_WIDTH = 390
+
+
+def assert_no_sideways_scroll(page):
+    """At a phone's width (390 px) the page never scrolls sideways; the viewport is restored."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": size["height"]})
+    try:
+        widest = page.evaluate(
+            """() => {
+                const width = document.documentElement.clientWidth;
+                if (document.documentElement.scrollWidth <= width) return null;
+                const culprits = [...document.querySelectorAll('body *')]
+                    .filter(el => el.getBoundingClientRect().right > width + 1)
+                    .filter(el => !(el.parentElement && el.parentElement.closest('.table-scroll, .map')))
+                    .slice(0, 3)
+                    .map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
+                         + ' (' + Math.round(el.getBoundingClientRect().right) + ' px)');
+                return {scroll: document.documentElement.scrollWidth, culprits};
+            }"""
+        )
+    finally:
+        page.set_viewport_size(size)
+    assert widest is None, (
+        f"{page.url} scrolls sideways at {PHONE_WIDTH} px ({widest['scroll']} px wide): "
+        + ", ".join(widest["culprits"])
+    )
+
+
 def check_page(page):
-    """The checks every visited page goes through: console clean, then axe-core."""
+    """The checks every visited page goes through: console clean, axe-core, no sideways scroll."""
     page.wait_for_load_state("load")
     assert_no_console_errors(page)
     assert_accessible(page)
+    assert_no_sideways_scroll(page)
     assert_no_console_errors(page)
 
 
@@ -129,7 +159,8 @@ def login(page, email, password=DEMO_PASSWORD):
 
 
 def logout(page):
-    """Log out with the header's button (a POST form) and check the page landed on."""
+    """Log out with the header's button (a POST form, under "Mon compte") and check the page."""
+    page.locator(".account-menu summary").click()
     with page.expect_navigation():
         page.get_by_role("button", name="Se déconnecter").first.click()
     check_page(page)

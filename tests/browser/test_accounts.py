@@ -133,3 +133,28 @@ def test_the_metropolis_reads_the_back_office_without_the_operator_s_tools(page,
     check_page(page)
     expect(page.get_by_role("link", name="Modifier l'appel")).to_have_count(0)
     expect(page.get_by_role("link", name="Candidatures", exact=True)).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "email", ["operateur@demo.qmi.example", "agent.argenteuil@demo.qmi.example"]
+)
+def test_the_header_fits_one_line_and_folds_into_a_menu_on_a_phone(page, demo, email):
+    login(page, email)
+    header = page.locator(".site-header")
+    brand = page.locator(".brand").bounding_box()
+    last = page.locator(".language-switch").bounding_box()
+    assert abs(brand["y"] - last["y"]) < 20, "the header wraps at 1280 px"
+    assert header.bounding_box()["height"] < 80
+    # Staff get the back office's menu, applicants theirs.
+    staff = email.startswith("operateur")
+    expect(page.get_by_role("link", name="Espace de gestion")).to_have_count(1 if staff else 0)
+    expect(page.get_by_role("link", name="Mes candidatures")).to_have_count(0 if staff else 1)
+
+    page.set_viewport_size({"width": 390, "height": 800})
+    toggle = page.get_by_role("button", name="Menu")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("link", name="Messages")).to_be_hidden()
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("link", name="Messages")).to_be_visible()
+    check_page(page)

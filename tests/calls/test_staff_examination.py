@@ -164,11 +164,14 @@ def test_request_correction_due_date_must_be_in_the_future(staff_client, applica
     assert not CorrectionRequest.objects.exists()
 
 
-def test_mark_complete(staff_client, application):
-    _decide(staff_client, application, {"decision": "complete"})
+def test_mark_complete_tells_the_applicant(staff_client, application, on_commit):
+    on_commit(lambda: _decide(staff_client, application, {"decision": "complete"}))
     application.refresh_from_db()
     assert application.status == Status.COMPLETE
     assert AuditEntry.objects.filter(object_id=str(application.pk), action="transition").exists()
+    assert [message.to for message in mail.outbox] == [["porteur@exemple.fr"]]
+    assert "complet et recevable" in mail.outbox[0].body
+    assert application.reference in mail.outbox[0].subject
 
 
 def test_inadmissible_requires_a_reason(staff_client, application):

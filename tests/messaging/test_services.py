@@ -76,15 +76,17 @@ def test_application_keeps_a_single_thread(application, applicant, operator):
     assert Message.objects.count() == 2
 
 
-def test_staff_reply_awaits_applicant_unless_no_answer_expected(application, applicant, operator):
+def test_staff_reply_awaits_nobody_unless_staff_ask_for_an_answer(application, applicant, operator):
     thread = services.post_about(by=applicant, subject=application, body="Question").thread
     reply = services.post_message(by=operator, thread=thread, body="Réponse")
     thread.refresh_from_db()
     assert reply.from_operator is True
-    assert thread.awaiting == Awaiting.APPLICANT
-    services.post_message(by=operator, thread=thread, body="Pour information", expects_answer=False)
-    thread.refresh_from_db()
     assert thread.awaiting == Awaiting.NONE
+    services.post_message(
+        by=operator, thread=thread, body="Pouvez-vous préciser ?", expects_answer=True
+    )
+    thread.refresh_from_db()
+    assert thread.awaiting == Awaiting.APPLICANT
     services.post_message(by=applicant, thread=thread, body="Merci", expects_answer=False)
     thread.refresh_from_db()
     # Applicants always expect an answer: the flag is the operator's alone.

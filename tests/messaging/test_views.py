@@ -97,15 +97,16 @@ def test_staff_can_read_thread_and_download(staff_client, thread):
 
 def test_reply_posts_and_flips_awaiting(client, applicant, thread, staff):
     client.force_login(staff)
-    response = client.post(
-        f"/messages/{thread.pk}/", {"body": "Nous regardons.", "no_answer_expected": "on"}
-    )
+    response = client.post(f"/messages/{thread.pk}/", {"body": "Nous regardons."})
     assert response.status_code == 302
     thread.refresh_from_db()
-    assert thread.awaiting == Awaiting.NONE
+    assert thread.awaiting == Awaiting.NONE  # a staff answer waits for nobody by default
+    client.post(f"/messages/{thread.pk}/", {"body": "Lequel ?", "answer_expected": "on"})
+    thread.refresh_from_db()
+    assert thread.awaiting == Awaiting.APPLICANT
     assert thread.messages.last().from_operator is True
     client.force_login(applicant)
-    client.post(f"/messages/{thread.pk}/", {"body": "Merci", "no_answer_expected": "on"})
+    client.post(f"/messages/{thread.pk}/", {"body": "Merci", "answer_expected": "on"})
     thread.refresh_from_db()
     assert thread.awaiting == Awaiting.OPERATOR
 
@@ -138,10 +139,13 @@ def test_application_messages_starts_then_redirects_to_the_thread(client, applic
 
 
 def test_staff_opens_the_application_thread(staff_client, application, applicant):
-    response = staff_client.post(f"/candidatures/{application.pk}/messages/", {"body": "Bonjour"})
+    response = staff_client.post(
+        f"/candidatures/{application.pk}/messages/",
+        {"body": "Pouvez-vous envoyer le budget ?", "answer_expected": "on"},
+    )
     assert response.status_code == 302
     thread = queries.sole_thread_of(application)
-    assert thread.awaiting == Awaiting.APPLICANT
+    assert thread.awaiting == Awaiting.APPLICANT  # staff asked for an answer
     assert thread.messages.get().from_operator is True
 
 

@@ -1,9 +1,10 @@
 from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.defaults import page_not_found
 
 
 def tile_origin(tile_url):
@@ -100,4 +101,27 @@ class PrivatePagesMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class ProductNotFoundPageMiddleware:
+    """With DEBUG on (`make run`), a page not found shows the product's 404, not Django's.
+
+    Django's technical 404 is English and lists every URL pattern; the demo is what
+    people try the platform with. Server errors keep Django's debug page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and response.get("Content-Type", "").startswith("text/html")
+            and not getattr(response, "qmi_product_page", False)
+        ):
+            response = page_not_found(request, Http404())
+            response.qmi_product_page = True
         return response

@@ -60,18 +60,19 @@ def body_field():
 class ReplyForm(forms.Form):
     body = body_field()
     attachments = AttachmentsField()
-    no_answer_expected = forms.BooleanField(
-        label=_("Aucune réponse attendue"),
+    answer_expected = forms.BooleanField(
+        label=_("J'attends une réponse du candidat"),
         required=False,
         help_text=_(
-            "Cochez pour un simple message d'information : l'échange ne sera pas en attente du candidat."
+            "Cochez si le candidat doit vous répondre : l'échange sera marqué en attente de sa "
+            "réponse. Sinon, il n'attend plus personne."
         ),
     )
 
     def __init__(self, *args, writes_as_operator=False, **kwargs):
         super().__init__(*args, **kwargs)
         if not writes_as_operator:
-            del self.fields["no_answer_expected"]
+            del self.fields["answer_expected"]
 
 
 class AwaitingForm(forms.Form):

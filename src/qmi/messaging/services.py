@@ -170,11 +170,12 @@ def _write(*, thread, by, body, attachments, expects_answer, errors):
 
 
 @transaction.atomic
-def post_message(*, by, thread, body, attachments=(), expects_answer=True):
+def post_message(*, by, thread, body, attachments=(), expects_answer=False):
     """Write in an existing thread; returns the message.
 
-    The thread then awaits the other side, unless operator staff write with
-    `expects_answer=False`.
+    An applicant's message makes the thread await the operator. An operator's
+    answer makes it await nobody, unless staff ask the applicant for an answer
+    (`expects_answer=True`): a thread never waits on someone who was not asked.
     """
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
     _require(by, "messaging.post_message", thread)
@@ -190,7 +191,7 @@ def post_message(*, by, thread, body, attachments=(), expects_answer=True):
 
 @transaction.atomic
 def post_about(
-    *, by, subject, body, attachments=(), organisation=None, title="", expects_answer=True
+    *, by, subject, body, attachments=(), organisation=None, title="", expects_answer=False
 ):
     """Write about a subject; returns the message.
 

@@ -97,7 +97,8 @@ def post_reply(request, form, post):
             by=request.user,
             body=form.cleaned_data["body"],
             attachments=form.cleaned_data["attachments"],
-            expects_answer=not form.cleaned_data.get("no_answer_expected", False),
+            # Applicants always await the operator; the operator awaits only when it says so.
+            expects_answer=form.cleaned_data.get("answer_expected", False),
         )
     except ValidationError as error:
         apply_errors(form, error)

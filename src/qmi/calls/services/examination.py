@@ -43,10 +43,22 @@ def request_correction(*, application, by, message, due_at):
     return correction
 
 
+@transaction.atomic
 def mark_complete(*, application, by):
-    return transition(application, workflow=Application.workflow, target=Status.COMPLETE, by=by)
+    """Declare the file complete; its organisation's members are told, as of every change."""
+    application = transition(
+        application, workflow=Application.workflow, target=Status.COMPLETE, by=by
+    )
+    notify(
+        recipients=application_members(application),
+        template="calls/email/complete",
+        context={"application": application},
+        url=reverse("calls:application", kwargs={"pk": application.pk}),
+    )
+    return application
 
 
+@transaction.atomic
 def mark_inadmissible(*, application, by, reason):
     application = transition(
         application, workflow=Application.workflow, target=Status.INADMISSIBLE, by=by, note=reason
