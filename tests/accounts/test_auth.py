@@ -5,6 +5,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from qmi.accounts.models import Membership, Organisation, User
@@ -294,3 +295,28 @@ def test_password_reset_answers_the_same_whether_or_not_the_address_has_an_accou
     assert "/compte/password/reset/key/" in by_address[user.email].body
     # The unknown address is told, in its own mailbox only, that no account uses it.
     assert "/compte/password/reset/key/" not in by_address["personne@exemple.fr"].body
+
+
+# The e-mail leaves from the outbox once the request's transaction commits.
+@pytest.mark.django_db(transaction=True)
+def test_verifying_in_another_browser_returns_to_the_call_sign_up_started_from(client):
+    """The page sign-up came from is kept with the account, not only in the first browser."""
+    call_page = "/appels/appel-de-test/candidater/"
+    response = signup(client, email="ada@exemple.fr", next=call_page)
+    assert response.status_code == 302
+    assert User.objects.get(email="ada@exemple.fr").return_to == call_page
+    link = link_in(mail.outbox[-1], "/compte/confirm-email/")
+
+    other = Client()  # the verification link opened on the phone
+    other.post(link)
+    assert EmailAddress.objects.get(email="ada@exemple.fr").verified
+    response = login(other, "ada@exemple.fr", NEW_PASSWORD)
+    assert response["Location"] == call_page
+    # Used once: the next log-in lands on the person's home.
+    other.logout()
+    assert login(other, "ada@exemple.fr", NEW_PASSWORD)["Location"] == reverse("portal:home")
+
+
+def test_a_foreign_return_address_is_never_kept(client):
+    signup(client, email="eve@exemple.fr", next="https://attaquant.example/")
+    assert User.objects.get(email="eve@exemple.fr").return_to == ""

@@ -425,3 +425,12 @@ def test_my_applications_is_paginated_by_20(client):
     assert len(response.context["rows"]) == 20
     assert "Page 1 sur 2" in response.content.decode()
     assert len(client.get("/candidatures/?page=2").context["rows"]) == 1
+
+
+def test_an_empty_mes_candidatures_lists_the_calls_one_may_answer(client):
+    startup = OrganisationFactory(kind="experimenter")
+    logged_in(client, member_of(startup))
+    CallFactory(title="Appel aux startups", eligible_kinds=["experimenter"])
+    CallFactory(title="AMI des communes", eligible_kinds=["commune"])
+    html = client.get("/candidatures/").content.decode()
+    assert "Appel aux startups" in html and "AMI des communes" not in html

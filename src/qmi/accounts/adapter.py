@@ -2,9 +2,28 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from qmi.mail.services import send_rendered
+
+
+def safe_return_url(request, url):
+    """`url` if it is a path of this site (never another host), else ""."""
+    url = (url or "").strip()
+    if len(url) > 500 or not url.startswith("/"):
+        return ""
+    allowed = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})
+    return url if allowed else ""
+
+
+def pop_return_to(user):
+    """The page sign-up started from, once: the first log-in uses it and forgets it."""
+    url = getattr(user, "return_to", "")
+    if url:
+        type(user).objects.filter(pk=user.pk).update(return_to="")
+        user.return_to = ""
+    return url
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -48,9 +67,10 @@ class AccountAdapter(DefaultAccountAdapter):
             usage.rollback()
 
     def save_user(self, request, user, form, commit=True):
-        """New accounts keep the language they signed up in, for their e-mails."""
+        """New accounts keep the language they signed up in, and the page they came from."""
         user = super().save_user(request, user, form, commit=False)
         user.language = translation.get_language() or "fr"
+        user.return_to = safe_return_url(request, request.POST.get("next"))
         if commit:
             user.save()
         return user

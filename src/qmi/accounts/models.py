@@ -49,6 +49,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("actif"), default=True)
     is_demo = models.BooleanField(_("compte de démonstration"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    # Where sign-up started (a call's "Je candidate"): the first log-in after the e-mail
+    # is verified returns there, even from another browser (see accounts.adapter).
+    return_to = models.CharField(
+        _("page d'origine de l'inscription"), max_length=500, blank=True, db_default=""
+    )
 
     objects = UserManager()
 

@@ -20,6 +20,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from qmi.accounts.models import Organisation
+from qmi.accounts.rules import memberships_of
 from qmi.core.forms import apply_errors, parse_id
 from qmi.core.workflow import TransitionNotAllowed
 
@@ -577,4 +579,10 @@ def my_applications(request):
                 "editable": application.status in (Status.DRAFT, Status.CORRECTION_REQUESTED),
             }
         )
-    return render(request, "calls/applicant/my_applications.html", {"page": page, "rows": rows})
+    context = {"page": page, "rows": rows}
+    if not rows:
+        # Nothing yet: the calls the person's organisations may answer (any open call
+        # when they belong to none), so the empty page leads somewhere.
+        kinds = {kind for _, kind, _, _ in memberships_of(request.user)}
+        context["open_calls"] = queries.open_calls_for(kinds or set(Organisation.Kind.values))
+    return render(request, "calls/applicant/my_applications.html", context)
