@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from qmi.calls.models import Call, Question
 from qmi.calls.queries import questions_of
+from qmi.events.queries import events_about
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,7 @@ def test_load_demo_calls_creates_an_open_fictional_call_with_the_ami_form(loaded
     assert "fictif" in demo.title and "fictif" in demo.presentation.lower()
     assert demo.accepts_submissions()
     assert demo.closes_at - demo.opens_at == datetime.timedelta(days=61)
-    assert sorted(demo.eligible_kinds) == ["commune", "experimenter"]
+    assert demo.eligible_kinds == ["commune"]  # a startup is never asked for a mayor's letter
     ami = Call.objects.get(slug="qmi-2-ami")
     keys = [(q.key, q.kind, q.config) for q in questions_of(demo.current_revision)]
     assert keys == [(q.key, q.kind, q.config) for q in questions_of(ami.current_revision)]
@@ -117,3 +118,27 @@ def test_load_demo_calls_keeps_the_fictional_call_dates_on_a_later_run(loaded):
 def test_load_demo_calls_without_editions_explains_what_to_run(db):
     with pytest.raises(CommandError, match="load_demo"):
         call_command("load_demo_calls", stdout=io.StringIO())
+
+
+def test_the_demo_has_a_call_open_to_communes_and_one_to_experimenters_each_with_a_session(
+    loaded,
+):
+    """Dates follow the day the demo was loaded, in an edition whose stage matches today."""
+    today = timezone.localdate()
+    ami = Call.objects.get(slug="demo-appel-fictif")
+    projects = Call.objects.get(slug="demo-appel-a-experimenter")
+    assert ami.accepts_submissions() and projects.accepts_submissions()
+    assert ami.eligible_kinds == ["commune"] and projects.eligible_kinds == ["experimenter"]
+    assert ami.edition == projects.edition and ami.edition.slug == "demo"
+    for call in (ami, projects):
+        sessions = list(events_about(call))
+        assert len(sessions) == 1 and sessions[0].starts_at > timezone.now()
+    edition = ami.edition
+    current = edition.phases.get(kind=edition.stage)
+    assert current.starts_on <= today <= current.ends_on
+    assert edition.stage == "call_for_projects"
+    # The ranking of the call for projects offers the edition's communes.
+    assert edition.communes.count() == 4
+    assert any(
+        q.kind == Question.Kind.COMMUNE_RANKING for q in questions_of(projects.current_revision)
+    )

@@ -65,7 +65,7 @@ def test_a_commune_agent_sees_its_files_what_they_lack_its_messages_and_its_work
     assert "Webinaire des communes" in html
     assert reverse("calls:session_register", args=[ami.slug, session.pk]) in html
     assert "AMI des communes" in html and "Appel aux startups" not in html
-    assert "Un dossier est en cours" in html  # the open AMI, already started
+    assert "Voir le dossier de votre organisation" in html  # the open AMI, already started
     assert "Rafraîchir les Blagis" in html
     assert reverse("programmes:workspace", args=[workspace.pk]) in html
 

@@ -431,10 +431,13 @@ def test_home_with_demo_data_shows_both_editions_and_ten_communes(client):
     assert reverse("showcase:edition", kwargs={"slug": "qmi-2"}) in html
     for name in DEMO_COMMUNES:
         assert f">{name}</a>" in html, name
-    assert len(json_script(html, "map-highlight")) == 10
-    # The 2nd edition is evaluating; the 1st is closed: one current step on the page.
-    (current,) = re.findall(r'<li [^>]*aria-current="step"[^>]*>(.*?)</li>', html, re.S)
-    assert "Évaluation et essaimage" in current and "En cours" in current
+    # The ten real communes and the fictional edition's four.
+    assert len(json_script(html, "map-highlight")) == 14
+    # The 2nd edition is evaluating, the fictional one calling for projects; the 1st is closed.
+    current = re.findall(r'<li [^>]*aria-current="step"[^>]*>(.*?)</li>', html, re.S)
+    assert len(current) == 2
+    assert any("Évaluation et essaimage" in step and "En cours" in step for step in current)
+    assert any("Appel à expérimenter" in step for step in current)
 
 
 @pytest.mark.django_db

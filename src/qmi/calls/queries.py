@@ -156,6 +156,15 @@ def in_progress_for(user):
     )
 
 
+def applications_to(user, calls):
+    """{call pk: application pk} of the person's organisations' files (withdrawn ones aside)."""
+    return dict(
+        Application.objects.filter(organisation__memberships__user=user, call__in=list(calls))
+        .exclude(status=Status.WITHDRAWN)
+        .values_list("call_id", "pk")
+    )
+
+
 def open_calls_for(kinds, now=None, limit=20):
     """Published calls open now or soon that organisations of `kinds` may answer."""
     now = now or timezone.now()

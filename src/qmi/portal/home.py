@@ -12,7 +12,7 @@ from qmi.accounts.queries import pending_invitations_for, personal_organisations
 from qmi.accounts.rules import memberships_of
 from qmi.calls.models import Call
 from qmi.calls.progress import next_step
-from qmi.calls.queries import in_progress_for, open_calls_for
+from qmi.calls.queries import applications_to, in_progress_for, open_calls_for
 from qmi.calls.services.applications import checklists
 from qmi.events.queries import upcoming_about
 from qmi.messaging.queries import unread_threads_of
@@ -43,12 +43,13 @@ def _files(user, now):
     return files, in_progress.count()
 
 
-def _open_calls(user, now, files):
+def _open_calls(user, now):
+    """Calls the person's organisations may answer, each with `my_application` (pk or None)."""
     kinds = {kind for _, kind, _, _ in memberships_of(user)}
     calls = open_calls_for(kinds, now) if kinds else []
-    started = {entry["application"].call_id for entry in files}
+    mine = applications_to(user, calls) if calls else {}
     for call in calls:
-        call.has_file_in_progress = call.pk in started
+        call.my_application = mine.get(call.pk)
     return calls
 
 
@@ -63,7 +64,7 @@ def _sessions(calls, now):
 def home_for(user):
     now = timezone.now()
     files, files_count = _files(user, now)
-    calls = _open_calls(user, now, files)
+    calls = _open_calls(user, now)
     unread = unread_threads_of(user)
     workspaces = list(
         workspaces_for(user)

@@ -1,8 +1,9 @@
-"""Demo applications on the fictional open call, made through the real services.
+"""Demo applications on the fictional edition's open calls, made through the real services.
 
-A newcomer sees a draft (Argenteuil), a submitted file (Sceaux) and a complete
-one (the fictional startup) right after `make run`, with the funnel figures
-they produce. Idempotent: organisations that already applied are left alone.
+A newcomer sees a draft (Argenteuil) and a submitted file (Sceaux) on the AMI for
+communes, and a complete one (the fictional startup) on the call for projects,
+right after `make run`, with the funnel figures they produce. Idempotent:
+organisations that already applied to a call are left alone.
 """
 
 import io
@@ -25,7 +26,7 @@ from qmi.messaging.queries import about
 from qmi.messaging.services import post_about
 from qmi.programmes.models import Commune
 
-from .load_demo_calls import DEMO_SLUG
+from .load_demo_calls import DEMO_PROJECTS_SLUG, DEMO_SLUG
 
 
 def demo_pdf(title):
@@ -91,17 +92,32 @@ class Command(BaseCommand):
     help = "Crée des candidatures de démonstration sur l'appel fictif ouvert."
 
     def handle(self, *args, **options):
-        call = Call.objects.filter(slug=DEMO_SLUG).first()
-        if call is None or not call.accepts_submissions():
-            self.stdout.write("Appel de démonstration absent ou clos : pas de candidature créée.")
-            return
         # No session here: the command acts as the operator's staff on purpose (see second_factor).
         staff = mark_second_factor(User.objects.get(email="operateur@demo.qmi.example"))
-        plans = [
-            ("95018", "agent.argenteuil@demo.qmi.example", "draft"),
-            ("92071", "agent.sceaux@demo.qmi.example", "submitted"),
-            (None, "experimentateur@demo.qmi.example", "complete"),
-        ]
+        ami = self._apply(
+            DEMO_SLUG,
+            [
+                ("95018", "agent.argenteuil@demo.qmi.example", "draft"),
+                ("92071", "agent.sceaux@demo.qmi.example", "submitted"),
+            ],
+            staff,
+        )
+        self._apply(
+            DEMO_PROJECTS_SLUG, [(None, "experimentateur@demo.qmi.example", "complete")], staff
+        )
+        if ami is not None:
+            self._messages(ami, staff)
+        self.stdout.write(
+            f"{Application.objects.filter(call__slug__in=[DEMO_SLUG, DEMO_PROJECTS_SLUG]).count()} "
+            "candidature(s) de démonstration."
+        )
+
+    def _apply(self, slug, plans, staff):
+        """Each planned organisation's file on the call `slug`, brought to its target state."""
+        call = Call.objects.filter(slug=slug).first()
+        if call is None or not call.accepts_submissions():
+            self.stdout.write(f"Appel de démonstration « {slug} » absent ou clos : rien créé.")
+            return None
         for insee, email, target in plans:
             person = User.objects.get(email=email)
             if insee:
@@ -120,10 +136,7 @@ class Command(BaseCommand):
                     services.submit_application(application=application, by=person)
                 if target == "complete":
                     examination.mark_complete(application=application, by=staff)
-        self._messages(call, staff)
-        self.stdout.write(
-            f"{Application.objects.filter(call=call).count()} candidature(s) de démonstration."
-        )
+        return call
 
     def _messages(self, call, staff):
         """A conversation on Sceaux's file and an open question from Argenteuil."""

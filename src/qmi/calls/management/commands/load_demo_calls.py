@@ -330,26 +330,56 @@ CALLS = [
 ]
 
 DEMO_SLUG = "demo-appel-fictif"
-DEMO_CALL = {
-    "slug": DEMO_SLUG,
-    "kind": Call.Kind.EXPRESSION_OF_INTEREST,
-    "title": "Appel de démonstration (fictif)",
-    "presentation": (
-        "<p><strong>Appel fictif, pour la démonstration de la plateforme.</strong> Il n'engage ni la "
-        "Métropole du Grand Paris ni Paris&amp;Co : aucun dossier déposé ici ne sera examiné.</p>"
-        "<p>Il reprend le formulaire de l'appel à manifestation d'intérêt de la 2e édition pour que "
-        "vous puissiez essayer de candidater, en tant que commune ou en tant qu'expérimentateur : "
-        "remplir le formulaire (enregistré automatiquement), déposer des pièces, déposer le dossier.</p>"
+DEMO_PROJECTS_SLUG = "demo-appel-a-experimenter"
+# The fictional edition's open calls (see programmes' load_demo: DEMO_EDITION). Their dates
+# and information sessions follow the day they were first loaded: (opens, closes, session).
+DEMO_CALLS = [
+    (
+        {
+            "slug": DEMO_SLUG,
+            "kind": Call.Kind.EXPRESSION_OF_INTEREST,
+            "title": "AMI de démonstration : seconde vague de communes (fictif)",
+            "presentation": (
+                "<p><strong>Appel fictif, pour la démonstration de la plateforme.</strong> Il "
+                "n'engage ni la Métropole du Grand Paris ni Paris&amp;Co : aucun dossier déposé "
+                "ici ne sera examiné.</p>"
+                "<p>Il reprend le formulaire de l'appel à manifestation d'intérêt de la 2e édition "
+                "pour que vous puissiez essayer de candidater au nom d'une commune : remplir le "
+                "formulaire (enregistré automatiquement), déposer des pièces, déposer le dossier.</p>"
+            ),
+            "eligible_kinds": ["commune"],
+            "contact_name": "",
+            "contact_email": "",
+            "criteria": "Appel fictif : les critères sont ceux de l'appel à manifestation d'intérêt de la 2e édition.",
+            "status": Call.Status.PUBLISHED,
+            "reference_prefix": "DEMO",
+            "form": AMI_FORM,
+        },
+        (-1, 60, (7, 10, 0, "Webinaire d'information pour les communes (fictif)")),
     ),
-    "eligible_kinds": ["commune", "experimenter"],
-    "contact_name": "",
-    "contact_email": "",
-    "criteria": "Appel fictif : les critères sont ceux de l'appel à manifestation d'intérêt de la 2e édition.",
-    "status": Call.Status.PUBLISHED,
-    "reference_prefix": "DEMO",
-    "form": AMI_FORM,
-    "sessions": [],
-}
+    (
+        {
+            "slug": DEMO_PROJECTS_SLUG,
+            "kind": Call.Kind.PROJECTS,
+            "title": "Appel à expérimenter de démonstration (fictif)",
+            "presentation": (
+                "<p><strong>Appel fictif, pour la démonstration de la plateforme.</strong> Aucun "
+                "dossier déposé ici ne sera examiné.</p>"
+                "<p>Il reprend le formulaire de l'appel à expérimenter de la 2e édition : startups, "
+                "associations et entreprises peuvent y essayer de candidater et classer les "
+                "communes où elles souhaitent expérimenter.</p>"
+            ),
+            "eligible_kinds": ["experimenter"],
+            "contact_name": "",
+            "contact_email": "",
+            "criteria": "Appel fictif : les critères sont ceux de l'appel à expérimenter de la 2e édition.",
+            "status": Call.Status.PUBLISHED,
+            "reference_prefix": "DEMOX",
+            "form": PROJECTS_FORM,
+        },
+        (-1, 45, (10, 12, 30, "Réunion d'information pour les expérimentateurs (fictive)")),
+    ),
+]
 
 
 class Command(BaseCommand):
@@ -373,16 +403,41 @@ class Command(BaseCommand):
                         starts_at=starts_at,
                         ends_at=ends_at,
                     )
-        demo = Call.objects.filter(slug=DEMO_SLUG).first()
-        if demo is None:
+        demo_edition = Edition.objects.filter(slug="demo").first() or edition
+        for spec, (opens, closes, session) in DEMO_CALLS:
+            self._demo_call(demo_edition, spec, opens, closes, session)
+        self.stdout.write(self.style.SUCCESS("Appels de démonstration chargés."))
+
+    def _demo_call(self, edition, spec, opens, closes, session):
+        """A fictional call open around the day it was first loaded, with its session.
+
+        Its dates and session are set once; later runs keep what people changed.
+        """
+        call = Call.objects.filter(slug=spec["slug"]).first()
+        dates = {}
+        if call is None:
             now = timezone.now().replace(microsecond=0)
             dates = {
-                "opens_at": now - datetime.timedelta(days=1),
-                "closes_at": now + datetime.timedelta(days=60),
+                "opens_at": now + datetime.timedelta(days=opens),
+                "closes_at": now + datetime.timedelta(days=closes),
             }
-            demo = self._call(edition, DEMO_CALL, dates=dates)
-        self._form(demo, DEMO_CALL["form"], published_at=demo.opens_at)
-        self.stdout.write(self.style.SUCCESS("Appels de démonstration chargés."))
+        else:
+            dates = {"opens_at": call.opens_at, "closes_at": call.closes_at}
+        call = self._call(edition, spec, dates=dates)
+        self._form(call, spec["form"], published_at=call.opens_at)
+        if not events_about(call).exists():
+            days, hour, minute, title = session
+            day = timezone.localdate() + datetime.timedelta(days=days)
+            starts_at = paris(day.year, day.month, day.day, hour, minute)
+            Event.objects.create(
+                kind=Event.Kind.INFORMATION_SESSION,
+                about=call,
+                title=title,
+                starts_at=starts_at,
+                ends_at=starts_at + datetime.timedelta(hours=1),
+                link="https://visio.demo.qmi.example/reunion-fictive",
+            )
+        return call
 
     def _call(self, edition, spec, *, dates):
         fields = {

@@ -14,6 +14,7 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from qmi.accounts.models import Membership, Organisation, User
 from qmi.accounts.second_factor import mark_second_factor
@@ -180,6 +181,50 @@ CHALLENGES = {
     ),
 }
 
+# A fictional edition whose calendar follows the day `make run` first ran, so the demo
+# always has a call open to communes and one open to experimenters, each with an
+# information session, in an edition whose current stage matches today.
+DEMO_EDITION = {
+    "number": 99,
+    "slug": "demo",
+    "title": "Édition de démonstration (fictive)",
+    "summary": (
+        "Édition fictive, pour essayer la plateforme : son calendrier part du jour où la "
+        "démonstration a été installée. Ses communes ont été désignées ; son appel à "
+        "expérimenter est ouvert, et un appel à manifestation d'intérêt recrute une seconde "
+        "vague de communes. Rien de ce qui y est déposé ne sera examiné."
+    ),
+    "communes": [
+        ("93055", "Quatre-Chemins (fictif)"),
+        ("94041", "Ivry-Port (fictif)"),
+        ("94028", "Mont-Mesly (fictif)"),
+        ("92024", "Entrée de ville (fictif)"),
+    ],
+}
+
+
+def demo_phases(anchor):
+    """The demo edition's dated phases around `anchor` (the day the demo was first loaded)."""
+
+    def day(offset):
+        return anchor + datetime.timedelta(days=offset)
+
+    return [
+        (
+            Stage.EXPRESSION_OF_INTEREST,
+            day(-120),
+            day(-61),
+            "Première vague de communes (fictive).",
+        ),
+        (Stage.COMMUNE_SELECTION, day(-60), day(-41), "Désignation des communes (fictive)."),
+        (Stage.FRAMING, day(-40), day(-2), "Conventions et diagnostics (fictifs)."),
+        (Stage.CALL_FOR_PROJECTS, day(-1), day(45), "Appel à expérimenter ouvert (fictif)."),
+        (Stage.EXPERIMENTER_SELECTION, day(46), day(90), "Auditions et jury (fictifs)."),
+        (Stage.EXPERIMENTATION, day(91), day(630), "Dix-huit mois d'expérimentation (fictifs)."),
+        (Stage.EVALUATION, day(631), day(720), "Évaluation et essaimage (fictifs)."),
+    ]
+
+
 PEOPLE = [
     # email, name, organisation key, membership role, superuser
     ("operateur@demo.qmi.example", "Camille Martin (démo)", "parisandco", "admin", False),
@@ -274,11 +319,39 @@ class Command(BaseCommand):
                 user=people[email],
                 role=role,
             )
+        self._demo_edition(programme)
         call_command("load_demo_calls", stdout=self.stdout)
         call_command("load_demo_applications", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         if not options["quiet_logins"]:
             self.print_logins()
+
+    def _demo_edition(self, programme):
+        """Created once; later runs leave its stage and dates as people changed them."""
+        edition = Edition.objects.filter(slug=DEMO_EDITION["slug"]).first()
+        if edition is not None:
+            return edition
+        edition = Edition.objects.create(
+            programme=programme,
+            number=DEMO_EDITION["number"],
+            slug=DEMO_EDITION["slug"],
+            title=DEMO_EDITION["title"],
+            summary=DEMO_EDITION["summary"],
+            stage=Stage.CALL_FOR_PROJECTS,
+        )
+        for kind, starts_on, ends_on, description in demo_phases(timezone.localdate()):
+            Phase.objects.create(
+                edition=edition,
+                kind=kind,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                description=description,
+            )
+        for insee, district in DEMO_EDITION["communes"]:
+            EditionCommune.objects.create(
+                edition=edition, commune=Commune.objects.get(insee=insee), district=district
+            )
+        return edition
 
     def _organisations(self):
         specs = {
