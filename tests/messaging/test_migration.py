@@ -30,14 +30,14 @@ def latest():
 
 @pytest.mark.django_db(transaction=True)
 def test_threads_messages_attachments_and_reads_survive_with_their_subjects():
-    old = migrate(BEFORE)
-    # The calls tables are unchanged up to 0005 but the old thread tables: today's
-    # factories build the subjects and people, the historical models the threads.
+    # Today's factories build the subjects and people before going back (later migrations
+    # add columns to calls' tables), the historical models build the old threads.
     application = ApplicationFactory()
     call = CallFactory(eligible_kinds=["experimenter"])
     member = MembershipFactory(organisation=application.organisation).user
     asker = MembershipFactory().user
     reader = UserFactory()
+    old = migrate(BEFORE)
     OldThread = old.get_model("calls", "Thread")
     OldMessage = old.get_model("calls", "Message")
     OldAttachment = old.get_model("calls", "MessageAttachment")

@@ -471,3 +471,23 @@ def test_the_communes_selection_is_public_once_the_edition_moves_past_it(client)
     page = client.get(edition.get_absolute_url()).content.decode()
     assert name in page
     assert client.get(participation.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_programme_content_shows_its_english_version_to_people_who_chose_english(client):
+    call = CallFactory(
+        title="Appel à expérimenter",
+        title_en="Call for projects",
+        presentation="<p>Présentation en français</p>",
+        presentation_en="<p>Presentation in English</p>",
+    )
+    untranslated = CallFactory(title="Appel sans traduction")
+    french = client.get(call.get_absolute_url()).content.decode()
+    assert "Appel à expérimenter" in french and "Call for projects" not in french
+
+    client.cookies["django_language"] = "en"
+    english = client.get(call.get_absolute_url()).content.decode()
+    assert "<h1>Call for projects</h1>" in english and "Presentation in English" in english
+    assert "Présentation en français" not in english
+    # Without an English version, the French text is shown rather than nothing.
+    assert "Appel sans traduction" in client.get(untranslated.get_absolute_url()).content.decode()

@@ -52,7 +52,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Where sign-up started (a call's "Je candidate"): the first log-in after the e-mail
     # is verified returns there, even from another browser (see accounts.adapter).
     return_to = models.CharField(
-        _("page d'origine de l'inscription"), max_length=500, blank=True, db_default=""
+        _("page d'origine de l'inscription"),
+        max_length=500,
+        blank=True,
+        default="",
+        db_default="",
     )
 
     objects = UserManager()

@@ -58,6 +58,16 @@ class Call(TimeStampedModel):
     contact_name = models.CharField(_("contact"), max_length=150, blank=True)
     contact_email = models.EmailField(_("e-mail de contact"), blank=True)
     criteria = models.TextField(_("critères de sélection"), blank=True)
+    # English versions for calls open abroad, shown to people who chose English.
+    title_en = models.CharField(
+        _("titre (anglais)"), max_length=200, blank=True, default="", db_default=""
+    )
+    presentation_en = models.TextField(
+        _("présentation (anglais)"), blank=True, default="", db_default=""
+    )
+    criteria_en = models.TextField(
+        _("critères de sélection (anglais)"), blank=True, default="", db_default=""
+    )
     status = models.CharField(
         _("état"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )

@@ -1,6 +1,7 @@
 """Forms of the message threads; the checks that matter live in services."""
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from qmi.core.files import accept_attribute, families_label
@@ -13,6 +14,17 @@ class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
 
+def _attachments_help():
+    return _(
+        "Facultatif : %(max)s fichiers au plus, %(mb)s Mo au plus chacun (%(types)s). "
+        "En cas d'erreur, choisissez-les à nouveau."
+    ) % {
+        "max": MAX_ATTACHMENTS,
+        "mb": ATTACHMENT_MAX_MB,
+        "types": families_label(ATTACHMENT_FAMILIES),
+    }
+
+
 class AttachmentsField(forms.FileField):
     """Zero to MAX_ATTACHMENTS files; each one is checked by the service before storage."""
 
@@ -23,18 +35,8 @@ class AttachmentsField(forms.FileField):
         )
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Pièces jointes"))
-        kwargs.setdefault(
-            "help_text",
-            _(
-                "Facultatif : %(max)s fichiers au plus, %(mb)s Mo au plus chacun (%(types)s). "
-                "En cas d'erreur, choisissez-les à nouveau."
-            )
-            % {
-                "max": MAX_ATTACHMENTS,
-                "mb": ATTACHMENT_MAX_MB,
-                "types": families_label(ATTACHMENT_FAMILIES),
-            },
-        )
+        # Built when shown (fields are made at import): in the language of each request.
+        kwargs.setdefault("help_text", lazy(_attachments_help, str)())
         super().__init__(**kwargs)
 
     def clean(self, data, initial=None):

@@ -40,6 +40,13 @@ class Theme(TimeStampedModel):
     slug = models.SlugField(_("identifiant"), unique=True)
     name = models.CharField(_("nom"), max_length=120)
     description = models.TextField(_("description"), blank=True)
+    # English versions, shown to people who chose English (see core.translated).
+    name_en = models.CharField(
+        _("nom (anglais)"), max_length=120, blank=True, default="", db_default=""
+    )
+    description_en = models.TextField(
+        _("description (anglais)"), blank=True, default="", db_default=""
+    )
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
     class Meta:
@@ -56,6 +63,12 @@ class Programme(TimeStampedModel):
     name = models.CharField(_("nom"), max_length=200)
     short_name = models.CharField(_("sigle"), max_length=20)
     summary = models.TextField(_("présentation"), blank=True)
+    name_en = models.CharField(
+        _("nom (anglais)"), max_length=200, blank=True, default="", db_default=""
+    )
+    summary_en = models.TextField(
+        _("présentation (anglais)"), blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("programme")
@@ -118,6 +131,12 @@ class Edition(TimeStampedModel):
     slug = models.SlugField(_("identifiant"), unique=True)
     title = models.CharField(_("titre"), max_length=200)
     summary = models.TextField(_("présentation"), blank=True)
+    title_en = models.CharField(
+        _("titre (anglais)"), max_length=200, blank=True, default="", db_default=""
+    )
+    summary_en = models.TextField(
+        _("présentation (anglais)"), blank=True, default="", db_default=""
+    )
     stage = models.CharField(
         _("étape en cours"), max_length=30, choices=Stage.choices, default=Stage.PREPARATION
     )

@@ -24,7 +24,16 @@ from .models import (
 )
 
 # What staff edit of each object: the forms show these fields, the audit trail compares them.
-EDITION_FIELDS = ["programme", "number", "title", "slug", "summary", "is_public"]
+EDITION_FIELDS = [
+    "programme",
+    "number",
+    "title",
+    "slug",
+    "summary",
+    "title_en",
+    "summary_en",
+    "is_public",
+]
 PHASE_FIELDS = ["kind", "starts_on", "ends_on", "description"]
 CHALLENGE_FIELDS = ["theme", "title", "statement"]
 

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -231,11 +232,17 @@ class CallForm(forms.ModelForm):
         widgets = {
             "presentation": forms.Textarea(attrs={"rows": 10}),
             "criteria": forms.Textarea(attrs={"rows": 6}),
+            "presentation_en": forms.Textarea(attrs={"rows": 10}),
+            "criteria_en": forms.Textarea(attrs={"rows": 6}),
         }
         help_texts = {
             "presentation": _(
                 "Balises permises : paragraphes, gras, italique, listes, liens, intertitres "
                 "(h2, h3) et citations. Le reste est retiré à l'enregistrement."
+            ),
+            "title_en": _(
+                "Facultatif : montré aux personnes qui ont choisi l'anglais (appel ouvert à "
+                "l'international). Sans traduction, elles lisent le texte français."
             ),
         }
 
@@ -331,7 +338,8 @@ SORTS = {
 SORT_CHOICES = [("", _("Plus récents d'abord"))] + [
     choice
     for key, (_field, label) in SORTS.items()
-    for choice in ((key, label), (f"-{key}", _("%(label)s (décroissant)") % {"label": label}))
+    # Formatted when shown, not at import: in the language of each request.
+    for choice in ((key, label), (f"-{key}", format_lazy(_("{label} (décroissant)"), label=label)))
 ]
 
 # Columns a person may show in the list; "q:<key>" adds a question's answer.

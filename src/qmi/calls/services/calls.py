@@ -27,15 +27,19 @@ CALL_FIELDS = [
     "contact_email",
     "criteria",
     "reference_prefix",
+    "title_en",
+    "presentation_en",
+    "criteria_en",
 ]
 
 
 @transaction.atomic
 def save_call(*, by, call=None, **values):
     _require(by, "calls.manage_calls")
-    if "presentation" in values:
-        # Whoever calls this service, applicants only ever read sanitised HTML.
-        values["presentation"] = clean_html(values["presentation"])
+    for field in ("presentation", "presentation_en"):
+        if field in values:
+            # Whoever calls this service, applicants only ever read sanitised HTML.
+            values[field] = clean_html(values[field])
     creating = call is None
     call = audit.save_with_audit(
         call or Call(), fields=CALL_FIELDS, values=values, by=by, creating=creating

@@ -362,6 +362,14 @@ DEMO_CALLS = [
             "slug": DEMO_PROJECTS_SLUG,
             "kind": Call.Kind.PROJECTS,
             "title": "Appel à expérimenter de démonstration (fictif)",
+            "title_en": "Demonstration call for projects (fictional)",
+            "presentation_en": (
+                "<p><strong>A fictional call, to try the platform.</strong> No file submitted "
+                "here will be examined.</p>"
+                "<p>It uses the form of the 2nd edition's call for projects: start-ups, "
+                "non-profits and companies, from France or abroad, can try applying and rank "
+                "the communes where they would like to experiment.</p>"
+            ),
             "presentation": (
                 "<p><strong>Appel fictif, pour la démonstration de la plateforme.</strong> Aucun "
                 "dossier déposé ici ne sera examiné.</p>"
@@ -454,6 +462,9 @@ class Command(BaseCommand):
             ]
         }
         fields["presentation"] = clean_html(spec["presentation"])
+        for name in ("title_en", "criteria_en"):
+            fields[name] = spec.get(name, "")
+        fields["presentation_en"] = clean_html(spec.get("presentation_en", ""))
         fields["opens_at"] = dates.get("opens_at", spec.get("opens_at"))
         fields["closes_at"] = dates.get("closes_at", spec.get("closes_at"))
         call = Call.objects.filter(slug=spec["slug"]).first()

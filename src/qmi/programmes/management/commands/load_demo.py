@@ -258,6 +258,16 @@ class Command(BaseCommand):
             defaults={
                 "name": "Quartiers Métropolitains d'Innovation",
                 "short_name": "QMI",
+                "name_en": "Metropolitan Innovation Neighbourhoods",
+                "summary_en": (
+                    "The urban experimentation programme of the Métropole du Grand Paris, run "
+                    "by Paris&Co. In each edition, communes apply to host an innovation "
+                    "neighbourhood and set it a challenge; a common call for projects invites "
+                    "start-ups, non-profits, SMEs, large companies, cooperatives and designers "
+                    "to test their prototypes in real conditions for about 18 months, followed "
+                    "each month by the commune's technical committee, then evaluated and helped "
+                    "to spread across the metropolis."
+                ),
                 "summary": (
                     "Le programme d'expérimentation urbaine de la Métropole du Grand Paris, opéré "
                     "par Paris&Co. À chaque édition, des communes candidatent pour accueillir un "

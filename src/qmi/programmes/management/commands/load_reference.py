@@ -23,6 +23,17 @@ THEMES = [
     ("economie-circulaire", "Économie circulaire"),
     ("sport", "Sport en ville"),
 ]
+# Their English names, for people who chose English (see core.translated).
+THEMES_EN = {
+    "espaces-publics": "Public spaces and urban services",
+    "climat": "Adapting to climate change",
+    "mobilites": "Flows, mobility and logistics",
+    "commerces": "Local life and shops",
+    "renouvellement-urbain": "Urban renewal and building sites",
+    "habitat": "Housing and changing uses",
+    "economie-circulaire": "Circular economy",
+    "sport": "Sport in the city",
+}
 
 
 class Command(BaseCommand):
@@ -54,5 +65,7 @@ class Command(BaseCommand):
                 )
                 count += 1
         for order, (slug, name) in enumerate(THEMES, start=1):
-            Theme.objects.update_or_create(slug=slug, defaults={"name": name, "order": order})
+            Theme.objects.update_or_create(
+                slug=slug, defaults={"name": name, "name_en": THEMES_EN[slug], "order": order}
+            )
         self.stdout.write(f"{count} communes, {len(THEMES)} thèmes chargés.")
