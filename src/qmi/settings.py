@@ -112,6 +112,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "qmi.portal.context_processors.platform",
             ],
+            # French dates in one style (« 1er octobre »): replaces Django's `date` filter.
+            "builtins": ["qmi.core.templatetags.qmi_dates"],
         },
     },
     {
@@ -120,7 +122,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
-        "OPTIONS": {"autoescape": False},
+        "OPTIONS": {"autoescape": False, "builtins": ["qmi.core.templatetags.qmi_dates"]},
     },
 ]
 

@@ -19,6 +19,7 @@ from pypdf import PdfWriter
 
 from qmi.calls.models import Application, Document, Question, Submission
 from qmi.calls.services import applications as services
+from qmi.core.dates import format_date
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -421,7 +422,7 @@ def test_submission_deadline_is_inclusive_in_paris_time(closing, member, applica
     assert midnight - closing == datetime.timedelta(seconds=1)
     with pytest.raises(ValidationError) as refused:
         services.submit_application(application=application, by=member, now=midnight)
-    assert f"{closing:%d/%m/%Y} à 23:59" in refused.value.messages[0]
+    assert f"{format_date(closing)} à 23:59" in refused.value.messages[0]
     assert not Submission.objects.exists()
     submission = services.submit_application(application=application, by=member, now=closing)
     assert submission.submitted_at == closing

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qmi.core import audit
+from qmi.core.dates import format_date
 from qmi.core.permissions import require as _require
 from qmi.core.workflow import transition
 
@@ -75,8 +76,8 @@ def check_phase_dates(*, edition, starts_on, ends_on, exclude_pk=None):
                 "Ces dates chevauchent la phase « %(phase)s » (du %(start)s au %(end)s)."
             ) % {
                 "phase": overlapping.get_kind_display(),
-                "start": overlapping.starts_on.strftime("%d/%m/%Y"),
-                "end": overlapping.ends_on.strftime("%d/%m/%Y"),
+                "start": format_date(overlapping.starts_on),
+                "end": format_date(overlapping.ends_on),
             }
     return errors
 

@@ -17,12 +17,12 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qmi.accounts.models import Organisation
 from qmi.core import files
+from qmi.core.dates import format_date
 from qmi.programmes.models import EditionCommune
 
 from .. import answers as answer_rules
@@ -192,7 +192,7 @@ def display_answer(question, value, *, ranking_labels=None):
         return f"{value} {question.config['unit']}"
     if question.kind == Question.Kind.DATE:
         try:
-            return date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+            return format_date(datetime.date.fromisoformat(value))
         except (TypeError, ValueError):
             return str(value)
     if isinstance(value, list):

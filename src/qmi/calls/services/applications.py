@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from qmi.accounts.models import Membership
 from qmi.core import audit
+from qmi.core.dates import MOMENT, format_date
 from qmi.core.files import check_upload
 from qmi.core.permissions import require as _require
 from qmi.core.workflow import transition
@@ -366,7 +367,7 @@ def submit_application(*, application, by, now=None):
     elif not application.call.accepts_submissions(now):
         raise ValidationError(
             _("L'appel est clos depuis le %(date)s : le dossier ne peut plus être déposé.")
-            % {"date": timezone.localtime(application.call.closes_at).strftime("%d/%m/%Y à %H:%M")}
+            % {"date": format_date(application.call.closes_at, MOMENT)}
         )
     if application.status not in (Status.DRAFT, Status.CORRECTION_REQUESTED):
         raise ValidationError(_("Ce dossier a déjà été déposé."))
