@@ -158,3 +158,27 @@ def test_the_header_fits_one_line_and_folds_into_a_menu_on_a_phone(page, demo, e
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(page.get_by_role("link", name="Messages")).to_be_visible()
     check_page(page)
+
+
+ONE_CLICK = [
+    # who, the link on their home, where it leads
+    ("agent.argenteuil@demo.qmi.example", "Continuer le dossier", r"/candidatures/\d+/$"),
+    (
+        "experimentateur@demo.qmi.example",
+        "Voir le dossier de votre organisation",
+        r"/candidatures/\d+/$",
+    ),
+    ("operateur@demo.qmi.example", "DEMO-0002", r"/gestion/candidatures/\d+/$"),
+    ("metropole@demo.qmi.example", "DEMO-0002", r"/gestion/candidatures/\d+/$"),
+]
+
+
+@pytest.mark.parametrize(
+    ("email", "link", "target"), ONE_CLICK, ids=[row[0].split("@")[0] for row in ONE_CLICK]
+)
+def test_each_role_reaches_its_task_in_one_click_from_its_home(page, demo, email, link, target):
+    login(page, email)
+    with page.expect_navigation():
+        page.locator("main").get_by_role("link", name=link).first.click()
+    check_page(page)
+    assert re.search(target, urlsplit(page.url).path), page.url
