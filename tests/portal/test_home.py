@@ -118,3 +118,10 @@ def test_the_home_stays_in_constant_queries_as_work_piles_up(client):
         client, HOME, grow=lambda: [work() for _ in range(6)]
     ).content.decode()
     assert "14 dossiers en cours" in html and "Voici les 10 plus proches" in html
+
+
+def test_a_partner_s_expert_is_told_what_will_come_here(client):
+    partner = OrganisationFactory(kind=Organisation.Kind.PARTNER)
+    client.force_login(member_of(partner))
+    html = client.get(HOME).content.decode()
+    assert "dossiers à évaluer" in html and partner.name in html

@@ -8,6 +8,7 @@ organisations may answer and their information sessions; then their spaces.
 from django.db.models import Count
 from django.utils import timezone
 
+from qmi.accounts.models import Organisation
 from qmi.accounts.queries import pending_invitations_for, personal_organisations
 from qmi.accounts.rules import memberships_of
 from qmi.calls.models import Call
@@ -71,7 +72,10 @@ def home_for(user):
         .select_related("challenge", "sector")
         .annotate(team_size=Count("team"))[:20]
     )
+    kinds = {kind for _, kind, _, _ in memberships_of(user)}
     return {
+        # Partners' experts: their queue of files to review comes with the jury (review).
+        "is_partner": Organisation.Kind.PARTNER in kinds,
         "files": files,
         "files_count": files_count,
         "unread_threads": list(unread[:SHOWN]),
