@@ -158,6 +158,9 @@ def test_apply_with_an_ineligible_kind_is_refused_with_a_message(client):
         in response.content.decode()
     )
     assert not Application.objects.exists()
+    page = client.get(f"/appels/{call.slug}/candidater/").content.decode()
+    assert "Il s'adresse aux organisations de type : Commune." in page
+    assert "Commencer le dossier" not in page
 
 
 def test_apply_to_a_closed_call_is_refused_with_a_message(client):

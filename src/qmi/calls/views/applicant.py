@@ -83,8 +83,10 @@ def apply(request, slug):
         .exclude(status=Status.WITHDRAWN)
         .select_related("organisation")
     )
+    kinds = dict(Organisation.Kind.choices)
     context = {
         "call": call,
+        "eligible": [kinds.get(kind, kind) for kind in call.eligible_kinds],
         "form": apply_form,
         "accepts": call.accepts_submissions(),
         "existing": existing,
