@@ -259,6 +259,11 @@ class Application(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
+    # A draft never submitted is deleted QMI_DRAFT_RETENTION_DAYS after its call closed,
+    # only once its members were told (`services.retention`): when they were.
+    deletion_announced_at = models.DateTimeField(
+        _("suppression annoncée le"), null=True, blank=True, editable=False
+    )
 
     workflow = Workflow(
         field="status",

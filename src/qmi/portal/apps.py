@@ -16,7 +16,5 @@ class PortalConfig(AppConfig):
             {
                 "data_exported": _("téléchargement de ses données"),
                 "account_deleted": _("suppression du compte"),
-                "draft_deletion_announced": _("suppression du brouillon annoncée"),
-                "draft_deleted": _("brouillon supprimé (durée de conservation)"),
             }
         )
