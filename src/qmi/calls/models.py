@@ -259,11 +259,6 @@ class Application(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
-    # A draft never submitted is deleted QMI_DRAFT_RETENTION_DAYS after its call closed,
-    # only once its members were told (`services.retention`): when they were.
-    deletion_announced_at = models.DateTimeField(
-        _("suppression annoncée le"), null=True, blank=True, editable=False
-    )
 
     workflow = Workflow(
         field="status",
@@ -437,6 +432,25 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.application.reference} J-{self.days_before}"
+
+
+class DeletionNotice(models.Model):
+    """The e-mail telling a draft's members it will be deleted (`services.retention`), sent once.
+
+    A draft never submitted is deleted only NOTICE_DAYS after this notice.
+    """
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="deletion_notice"
+    )
+    sent_at = models.DateTimeField(_("suppression annoncée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("annonce de suppression")
+        verbose_name_plural = _("annonces de suppression")
+
+    def __str__(self):
+        return f"{self.application.reference} ({self.sent_at:%Y-%m-%d})"
 
 
 # Labels and private notes ----------------------------------------------------

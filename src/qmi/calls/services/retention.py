@@ -20,7 +20,7 @@ from qmi.core import audit
 from qmi.mail.services import notify
 from qmi.messaging.models import MessageAttachment, Thread
 
-from ..models import Application
+from ..models import Application, DeletionNotice
 from ..queries import application_members
 
 NOTICE_DAYS = 30
@@ -42,9 +42,7 @@ def deletion_date(application):
 def due_for_notice(now):
     """Drafts whose deletion is NOTICE_DAYS away (or nearer) and whose members were not told."""
     horizon = now - datetime.timedelta(days=settings.QMI_DRAFT_RETENTION_DAYS - NOTICE_DAYS)
-    return never_submitted().filter(
-        call__closes_at__lte=horizon, deletion_announced_at__isnull=True
-    )
+    return never_submitted().filter(call__closes_at__lte=horizon, deletion_notice__isnull=True)
 
 
 def due_for_deletion(now):
@@ -52,7 +50,7 @@ def due_for_deletion(now):
     limit = now - datetime.timedelta(days=settings.QMI_DRAFT_RETENTION_DAYS)
     return never_submitted().filter(
         call__closes_at__lte=limit,
-        deletion_announced_at__lte=now - datetime.timedelta(days=NOTICE_DAYS),
+        deletion_notice__sent_at__lte=now - datetime.timedelta(days=NOTICE_DAYS),
     )
 
 
@@ -79,13 +77,11 @@ def purge_drafts(*, now=None, dry_run=False):
 @transaction.atomic
 def _announce(application, now):
     locked = Application.objects.select_for_update().get(pk=application.pk)
-    if locked.deletion_announced_at is not None or locked.status not in (
-        Status.DRAFT,
-        Status.WITHDRAWN,
-    ):
+    if locked.submitted_at is not None:
         return
-    locked.deletion_announced_at = now
-    locked.save(update_fields=["deletion_announced_at", "updated_at"])
+    _, created = DeletionNotice.objects.get_or_create(application=locked, defaults={"sent_at": now})
+    if not created:
+        return
     # Never sooner than NOTICE_DAYS after this e-mail, whatever the closing date says.
     on = max(deletion_date(application), now + datetime.timedelta(days=NOTICE_DAYS))
     notify(
