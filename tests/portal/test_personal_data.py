@@ -204,3 +204,4 @@ def test_the_profile_links_to_the_export_and_the_deletion(client, person):
     client.force_login(user)
     html = client.get(reverse("accounts:profile")).content.decode()
     assert EXPORT in html and DELETE in html
+    assert html.count('id="data-title"') == 1
