@@ -4,6 +4,7 @@ deletion of their account (refused to staff and to an organisation's last admini
 import json
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from qmi.accounts.models import Membership, User
@@ -91,6 +92,29 @@ def test_the_export_holds_what_the_platform_keeps_about_me_and_is_audited(client
     entry = AuditEntry.objects.get(action="data_exported")
     assert entry.actor == user and entry.object_id == str(user.pk)
     assert {e["action"] for e in data["audit_trail"]} == set()  # exported before its own entry
+
+
+def test_an_unverified_address_brings_nobody_else_s_data(client, person):
+    """Anyone may add an address unverified: it proves nothing, so it matches nothing."""
+    user, _ = person
+    EmailAddress.objects.create(user=user, email="victime@exemple.fr", verified=False)
+    RegistrationFactory(email="victime@exemple.fr", name="Victime")
+    InvitationFactory(email="victime@exemple.fr")
+    client.force_login(user)
+    data = json.loads(client.post(EXPORT).content)
+    assert "victime@exemple.fr" in [a["email"] for a in data["email_addresses"]]
+    assert data["event_registrations"] == [] and data["invitations_received"] == []
+    client.post(DELETE, {"password": PASSWORD})
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert Registration.objects.filter(email="victime@exemple.fr").exists()
+
+
+def test_the_registrations_made_with_my_proven_address_go_with_my_account(client, person):
+    user, _ = person
+    RegistrationFactory(email="camille@exemple.fr", name="Avant mon compte")
+    client.force_login(user)
+    client.post(DELETE, {"password": PASSWORD})
+    assert not Registration.objects.filter(email="camille@exemple.fr").exists()
 
 
 def test_the_export_costs_the_same_queries_whatever_its_size(client, person):

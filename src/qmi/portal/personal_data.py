@@ -20,6 +20,8 @@ from qmi.programmes.models import CommuneRole
 def personal_data(user):
     """A JSON-ready dict of everything stored about `user` (see the privacy page)."""
     addresses = _addresses(user)
+    # Only proven addresses: anyone may add someone else's address to their account unverified.
+    verified = verified_addresses(user, addresses)
     return {
         "generated_at": timezone.now(),
         "account": _account(user),
@@ -27,17 +29,24 @@ def personal_data(user):
         "memberships": _memberships(user),
         "commune_roles": _commune_roles(user),
         "invitations_sent": _invitations(Q(invited_by=user)),
-        "invitations_received": _invitations(
-            Q(email__in=[address["email"].lower() for address in addresses])
-        ),
+        "invitations_received": _invitations(Q(email__in=verified)),
         "applications_started": _applications(user),
         "submissions": _submissions(user),
         "documents_uploaded": _documents(user),
         "messages_written": _messages(user),
         "notifications": _notifications(user),
-        "event_registrations": _registrations(user, addresses),
+        "event_registrations": _registrations(user, verified),
         "audit_trail": _audit(user),
     }
+
+
+def verified_addresses(user, addresses=None):
+    """The addresses `user` proved are theirs, in lower case (the login address included)."""
+    addresses = _addresses(user) if addresses is None else addresses
+    return sorted(
+        {user.email.lower()}
+        | {address["email"].lower() for address in addresses if address["verified"]}
+    )
 
 
 def _account(user):
@@ -162,8 +171,7 @@ def _notifications(user):
     )
 
 
-def _registrations(user, addresses):
-    emails = [address["email"].lower() for address in addresses]
+def _registrations(user, emails):
     return [
         {
             "event": registration.event.title,

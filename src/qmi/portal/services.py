@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from qmi.accounts.models import Membership
@@ -11,7 +12,7 @@ from qmi.core.permissions import require
 from qmi.events.models import Registration
 from qmi.mail.services import send_to_address
 
-from .personal_data import personal_data
+from .personal_data import personal_data, verified_addresses
 
 
 def export_personal_data(*, user, by):
@@ -70,7 +71,8 @@ def delete_account(*, user, by, password):
     What they did for an organisation stays with it (applications, documents,
     messages), shown as « Compte supprimé »: the foreign keys to the account are
     SET_NULL. Their memberships, roles, notifications, addresses, second factor
-    and session registrations go with the account. The audit trail keeps
+    and registrations to sessions (theirs, or made with an address they proved) go
+    with the account. The audit trail keeps
     `actor_label` (the address of who did what), like the frozen acknowledgement
     of receipt: both are the proof of a public procedure, kept for its retention
     period as the privacy page says, not a profile of the person.
@@ -97,6 +99,6 @@ def delete_account(*, user, by, password):
             ]
         },
     )
-    Registration.objects.filter(user=user).delete()
+    Registration.objects.filter(Q(user=user) | Q(email__in=verified_addresses(user))).delete()
     user.delete()
     send_to_address(to=email, template="portal/email/account_deleted", language=language)
