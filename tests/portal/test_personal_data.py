@@ -190,6 +190,17 @@ def test_a_wrong_password_deletes_nothing(client, person, password):
     assert not OutgoingEmail.objects.filter(template="portal/email/account_deleted").exists()
 
 
+def test_password_tries_are_limited(client, person):
+    user, _ = person
+    client.force_login(user)
+    for _ in range(5):
+        assert client.post(DELETE, {"password": "devine"}).status_code == 400
+    response = client.post(DELETE, {"password": PASSWORD})
+    assert response.status_code == 400
+    assert "Trop d&#x27;essais" in response.content.decode()
+    assert User.objects.filter(pk=user.pk).exists()
+
+
 @pytest.mark.parametrize("make", [staff_user, metropolis_user])
 def test_staff_accounts_are_refused_with_what_to_do_first(client, make):
     user = make()

@@ -7,12 +7,15 @@ from django.utils.translation import gettext as _
 
 from qmi.accounts.models import Membership
 from qmi.accounts.rules import has_staff_role
-from qmi.core import audit
+from qmi.core import audit, ratelimit
 from qmi.core.permissions import require
 from qmi.events.models import Registration
 from qmi.mail.services import send_to_address
 
 from .personal_data import personal_data, verified_addresses
+
+# Password tries to delete one's account, per account and quarter of an hour.
+PASSWORD_TRIES = 5
 
 
 def export_personal_data(*, user, by):
@@ -64,7 +67,6 @@ def deletion_obstacles(user):
     return obstacles
 
 
-@transaction.atomic
 def delete_account(*, user, by, password):
     """Delete `user`'s account after checking their password; tell them by e-mail.
 
@@ -72,14 +74,25 @@ def delete_account(*, user, by, password):
     messages), shown as « Compte supprimé »: the foreign keys to the account are
     SET_NULL. Their memberships, roles, notifications, addresses, second factor
     and registrations to sessions (theirs, or made with an address they proved) go
-    with the account. The audit trail keeps
-    `actor_label` (the address of who did what), like the frozen acknowledgement
-    of receipt: both are the proof of a public procedure, kept for its retention
-    period as the privacy page says, not a profile of the person.
+    with the account. The audit trail keeps `actor_label` (the address of who did
+    what), like the frozen acknowledgement of receipt: both are the proof of a
+    public procedure, kept for its retention period as the privacy page says, not
+    a profile of the person.
     """
     require(by, "portal.delete_account", user)
+    # A session left open must not let someone try passwords here without end.
+    if not ratelimit.allow("account-delete", user.pk, limit=PASSWORD_TRIES, period=15 * 60):
+        raise ValidationError(
+            {"password": _("Trop d'essais de mot de passe. Réessayez dans un quart d'heure.")}
+        )
     if not password or not user.check_password(password):
         raise ValidationError({"password": _("Ce mot de passe n'est pas le bon.")})
+    _delete(user, by)
+
+
+@transaction.atomic
+def _delete(user, by):
+    """The deletion itself, all or nothing (the tries above are counted outside it)."""
     obstacles = deletion_obstacles(user)
     if obstacles:
         raise ValidationError(obstacles)
