@@ -6,6 +6,7 @@ import json
 import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
+from django.utils import timezone
 
 from qmi.accounts.models import Membership, User
 from qmi.calls.models import Application, Document, Submission
@@ -177,6 +178,24 @@ def test_the_message_of_a_deleted_account_reads_deleted_account(client, person):
     html = client.get(reverse("messaging:thread", args=[message.thread_id])).content.decode()
     assert "Voici le devis" in html
     assert "Compte supprimé" in html
+
+
+def test_a_submission_by_a_deleted_account_reads_deleted_account(client, person):
+    user, organisation = person
+    application = ApplicationFactory(
+        organisation=organisation, status=Application.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    SubmissionFactory(application=application, submitted_by=user, number=1)
+    colleague = UserFactory()
+    MembershipFactory(user=colleague, organisation=organisation, role=Membership.Role.ADMIN)
+    client.force_login(user)
+    client.post(DELETE, {"password": PASSWORD})
+    client.force_login(colleague)
+    html = client.get(reverse("calls:application", args=[application.pk])).content.decode()
+    assert "Compte supprimé" in html
+    client.force_login(staff_user())
+    html = client.get(reverse("calls:backoffice_application", args=[application.pk]))
+    assert "par un compte supprimé" in html.content.decode()
 
 
 @pytest.mark.parametrize("password", ["", "mauvais-mot-de-passe"])
