@@ -100,6 +100,7 @@ BY_PREFIX = {
     ("gestion/messages/", "pk"): "thread",
     ("notifications/", "pk"): "notification",
     ("editions/", "slug"): "edition.slug",
+    ("gestion/pages/", "slug"): "site_page_slug",
     ("candidatures/", "number"): "submission.number",
     ("inscriptions/", "token"): "registration.token",
     ("admin/", "object_id"): "organisation",
@@ -205,6 +206,7 @@ class World:
         self.notification = NotificationFactory(recipient=agent)
         self.application_type = ContentType.objects.get_for_model(Application)
         self.organisation_type = ContentType.objects.get_for_model(Organisation)
+        self.site_page_slug = "mentions-legales"
         self.uidb36 = "1"
         self.app_label = "calls"
         self.staff = staff_user()

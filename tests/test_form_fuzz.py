@@ -192,6 +192,11 @@ def test_hostile_values_in_every_form_never_answer_500_nor_half_save(client, app
     assert not failures, "Hostile input mishandled:\n" + "\n".join(failures)
 
 
+def downloaded(response):
+    """A form whose answer is a file (the export of one's own data) succeeded like a redirect."""
+    return response.status_code == 200 and "attachment" in response.get("Content-Disposition", "")
+
+
 def fuzz_form(client, action, fields, before):
     """Post each variant in a savepoint rolled back after it: all start from `before`."""
     failures = []
@@ -206,7 +211,7 @@ def fuzz_form(client, action, fields, before):
             status = response.status_code
             if status >= 500:
                 failures.append(f"{status} POST {action} ({label})")
-            elif status not in (301, 302, 303):
+            elif status not in (301, 302, 303) and not downloaded(response):
                 tables = changed_tables(before, snapshot())
                 if tables:
                     failures.append(f"{status} POST {action} ({label}) but changed {tables}")

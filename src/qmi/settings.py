@@ -320,6 +320,12 @@ QMI_MAX_REQUEST_MB = int(env("QMI_MAX_REQUEST_MB", "110"))
 # Largest GeoJSON accepted for a sector, in bytes.
 QMI_SECTOR_MAX_BYTES = int(env("QMI_SECTOR_MAX_BYTES", str(512 * 1024)))
 QMI_INVITATION_DAYS = int(env("QMI_INVITATION_DAYS", "14"))
+# Who hosts this instance (name, address, telephone), shown under the legal notice:
+# each deployment has its own host, so it is set where the instance is set up.
+QMI_HOSTING_PROVIDER = env("QMI_HOSTING_PROVIDER", "")
+# Drafts never submitted are deleted this many days after their call closed
+# (`manage.py purge_drafts`, daily), their organisation told 30 days before.
+QMI_DRAFT_RETENTION_DAYS = int(env("QMI_DRAFT_RETENTION_DAYS", "365"))
 
 LOGGING = {
     "version": 1,

@@ -32,6 +32,8 @@ class CallsConfig(AppConfig):
                 "form_template_uploaded": _("modèle joint"),
                 "form_template_removed": _("modèle retiré"),
                 "duplicated": _("appel dupliqué"),
+                "draft_deletion_announced": _("suppression du brouillon annoncée"),
+                "draft_deleted": _("brouillon supprimé (durée de conservation)"),
             }
         )
 

@@ -444,6 +444,25 @@ class Reminder(models.Model):
         return f"{self.application.reference} J-{self.days_before}"
 
 
+class DeletionNotice(models.Model):
+    """The e-mail telling a draft's members it will be deleted (`services.retention`), sent once.
+
+    A draft never submitted is deleted only NOTICE_DAYS after this notice.
+    """
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="deletion_notice"
+    )
+    sent_at = models.DateTimeField(_("suppression annoncée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("annonce de suppression")
+        verbose_name_plural = _("annonces de suppression")
+
+    def __str__(self):
+        return f"{self.application.reference} ({self.sent_at:%Y-%m-%d})"
+
+
 # Labels and private notes ----------------------------------------------------
 # Staff sort a call's applications with labels of their own and keep private
 # notes on each one. Neither is ever shown to applicants. Operations live in

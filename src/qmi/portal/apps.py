@@ -8,3 +8,13 @@ class PortalConfig(AppConfig):
     name = "qmi.portal"
     label = "portal"
     verbose_name = _("Portail")
+
+    def ready(self):
+        from qmi.core.audit import register_action_labels  # noqa: PLC0415 — needs the app registry
+
+        register_action_labels(
+            {
+                "data_exported": _("téléchargement de ses données"),
+                "account_deleted": _("suppression du compte"),
+            }
+        )

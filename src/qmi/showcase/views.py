@@ -1,12 +1,22 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
+from qmi.accounts.access import backoffice_required
 from qmi.calls.models import Call
+from qmi.core.audit import audit_context
+from qmi.core.forms import apply_errors
 from qmi.programmes.models import Commune, EditionCommune, Programme, Theme
 from qmi.programmes.queries import sector_map_data
 
+from . import services
+from .forms import SitePageForm
+from .models import SitePage
 from .queries import (
     HOME_EDITION_LIMIT,
     map_highlight,
@@ -90,3 +100,55 @@ def communes_geojson(request):
         )
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+# The footer's pages -------------------------------------------------------------
+
+
+def site_page(request, slug):
+    """A footer page (legal notice, personal data, accessibility), as operator staff wrote it."""
+    page = get_object_or_404(SitePage, slug=slug)
+    return render(
+        request,
+        "showcase/site_page.html",
+        {
+            "page": page,
+            "hosting_provider": settings.QMI_HOSTING_PROVIDER,
+            "is_legal_notice": slug == SitePage.Slug.LEGAL_NOTICE,
+        },
+    )
+
+
+@backoffice_required
+def backoffice_site_pages(request):
+    return render(
+        request,
+        "showcase/backoffice_site_pages.html",
+        {"pages": SitePage.objects.order_by("slug"), "section": "pages"},
+    )
+
+
+@backoffice_required(permission="showcase.change_sitepage")
+def backoffice_site_page_edit(request, slug):
+    page = get_object_or_404(SitePage, slug=slug)
+    # The form edits a copy: the service reads the stored values to audit the change.
+    form = SitePageForm(request.POST or None, instance=SitePage.objects.get(pk=page.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_site_page(
+                page=page,
+                by=request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("La page a été enregistrée."))
+            return redirect("showcase:backoffice_site_pages")
+    return render(
+        request,
+        "showcase/backoffice_site_page_form.html",
+        {"form": form, "page": page, "section": "pages", **audit_context(request.user, page)},
+        status=400 if form.errors else 200,
+    )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0009_submission_receipt'),
+        ('calls', '0010_deletion_notice'),
     ]
 
     operations = [
