@@ -294,3 +294,8 @@ def test_password_reset_answers_the_same_whether_or_not_the_address_has_an_accou
     assert "/compte/password/reset/key/" in by_address[user.email].body
     # The unknown address is told, in its own mailbox only, that no account uses it.
     assert "/compte/password/reset/key/" not in by_address["personne@exemple.fr"].body
+
+
+def test_signup_button_says_create_my_account(client):
+    page = client.get(SIGNUP_URL).content.decode()
+    assert re.search(r'<button[^>]*type="submit"[^>]*>\s*Créer mon compte\s*</button>', page), page
