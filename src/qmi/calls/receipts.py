@@ -44,7 +44,13 @@ def build_receipt(*, application, submission):
     documents = {}
     for document in submission.documents:
         documents.setdefault(document.get("key"), []).append(document)
-    rows = answers_by_section(submission.revision, submission.answers, documents, call)
+    rows = answers_by_section(
+        submission.revision,
+        submission.answers,
+        documents,
+        call,
+        organisation_kind=organisation.kind,
+    )
     needs_ranking = any(
         item["question"].kind == Question.Kind.COMMUNE_RANKING
         for row in rows

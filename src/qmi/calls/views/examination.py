@@ -207,6 +207,8 @@ def _document_url(application, document):
 
 
 def _answer_sections(application, communes, documents):
+    """Every question of the form; those not asked of this applicant say so."""
+    kind = application.organisation.kind
     sections = []
     for section in queries.sections_of(application.revision):
         rows = []
@@ -215,6 +217,9 @@ def _answer_sections(application, communes, documents):
             rows.append(
                 {
                     "question": question,
+                    "asked": answer_rules.is_visible(
+                        question, application.answers, organisation_kind=kind
+                    ),
                     "value": value,
                     "empty": answer_rules.is_empty(value),
                     "items": answer_items(question, value, communes)
