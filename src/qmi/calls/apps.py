@@ -21,6 +21,7 @@ class CallsConfig(AppConfig):
         register_action_labels(
             {
                 "form_published": _("formulaire publié"),
+                "form_draft_discarded": _("modifications du formulaire abandonnées"),
                 "form_section_added": _("section ajoutée"),
                 "form_section_updated": _("section modifiée"),
                 "form_section_moved": _("section déplacée"),

@@ -758,6 +758,51 @@ def publish_form(*, call, by):
     return revision, moving
 
 
+@transaction.atomic
+def discard_draft(*, call, by):
+    """Throw away the unpublished revision and go back to the published form.
+
+    Refused when the draft is the call's only revision (nothing to go back to; its
+    questions are edited or deleted one by one) or when an application was started
+    on it, which publication alone normally allows.
+    """
+    require(by, "calls.manage_calls")
+    call = _lock_call(call)
+    draft = _draft_of(call)
+    if draft is None:
+        raise ValidationError(_("Aucune modification en cours : le formulaire publié est à jour."))
+    published = call.current_revision
+    if published is None:
+        raise ValidationError(
+            _(
+                "Cette révision est la seule du formulaire : elle ne peut pas être abandonnée. "
+                "Modifiez ou supprimez plutôt ses questions."
+            )
+        )
+    if Application.objects.filter(revision=draft).exists():
+        raise ValidationError(
+            _(
+                "Des candidatures ont commencé sur cette révision : elle ne peut plus être abandonnée."
+            )
+        )
+    number = draft.number
+    count = Question.objects.filter(section__revision=draft).count()
+    # Sections and questions go with it; template files stay (the published form may name them).
+    draft.delete()
+    audit.record(
+        obj=call,
+        actor=by,
+        action="form_draft_discarded",
+        changes={"révision": [number, published.number]},
+        note=_(
+            "Révision %(number)s abandonnée avec ses %(count)s question(s) ; "
+            "le formulaire reste celui de la révision %(published)s."
+        )
+        % {"number": number, "count": count, "published": published.number},
+    )
+    return published
+
+
 def revision_usage(call):
     """Revisions of the call with their applications counted by status, in one query."""
     counts = {}

@@ -325,6 +325,26 @@ def publish(request, pk):
     return redirect("calls:builder_revisions", pk=call.pk)
 
 
+@backoffice_required(permission="calls.manage_calls")
+@require_POST
+def discard(request, pk):
+    call = _call(pk)
+    try:
+        published = builder_services.discard_draft(call=call, by=request.user)
+    except ValidationError as error:
+        _error_message(request, error)
+    else:
+        messages.success(
+            request,
+            _(
+                "Les modifications non publiées ont été abandonnées : le formulaire est de "
+                "nouveau celui de la révision %(number)s."
+            )
+            % {"number": published.number},
+        )
+    return _to_builder(call)
+
+
 @backoffice_required
 def revisions(request, pk):
     call = _call(pk)
