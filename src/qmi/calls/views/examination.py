@@ -285,11 +285,17 @@ def _examination_context(request, application, **forms):
         application.submissions.select_related("submitted_by", "revision").order_by("-number")
     )
     moves = {move.target for move in Application.workflow.available(application, request.user)}
+    sections = _answer_sections(application, communes, documents)
+    # A file is shown under its question's label; one of a question since removed keeps its key.
+    labels = {row["question"].key: row["question"].label for s in sections for row in s["rows"]}
+    for group in documents.values():
+        for document in group:
+            document.question_label = labels.get(document.question_key, document.question_key)
     return {
         "application": application,
         "call": application.call,
         "organisation": application.organisation,
-        "sections": _answer_sections(application, communes, documents),
+        "sections": sections,
         "documents": [d for group in documents.values() for d in group],
         "submissions": submissions,
         "comparison": _comparison(submissions[0], submissions[1], communes)
