@@ -138,3 +138,22 @@ def test_register_change_labels_adds_words_for_one_action_only():
         assert other.change_rows() == [{"field": "n", "before": "1", "after": "2"}]
     finally:
         CHANGE_LABELS.pop((type(edition)._meta.label_lower, "test_only"))
+
+
+def test_dates_and_moments_read_in_paris_time():
+    edition = EditionFactory()
+    entry = audit.record(
+        obj=edition,
+        actor=None,
+        action="updated",
+        changes={
+            "d": ["2024-01-12", "2024-02-01"],
+            "m": ["2026-06-30T21:59:00+00:00", None],
+            "t": ["2024-99-99", "pas une date"],
+        },
+    )
+    assert [(row["before"], row["after"]) for row in entry.change_rows()] == [
+        ("12 janvier 2024", "1 février 2024"),
+        ("30 juin 2026, 23:59", "—"),
+        ("2024-99-99", "pas une date"),
+    ]

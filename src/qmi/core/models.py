@@ -3,6 +3,9 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -89,10 +92,33 @@ def readable_value(value, known):
         return ", ".join(readable_value(item, known) for item in value)
     if isinstance(value, dict):
         return " ; ".join(f"{key} : {readable_value(item, {})}" for key, item in value.items())
+    if isinstance(value, str) and value in known:
+        return str(known[value])
+    if isinstance(value, str):
+        return _readable_date(value)
     try:
         return str(known.get(value, value))
     except TypeError:  # an unhashable value never names a choice
         return str(value)
+
+
+def _readable_date(text):
+    """A date or moment stored as ISO text (audit.snapshot) in Paris time and words."""
+    looks_like = len(text) == 10 or (len(text) > 10 and text[10:11] == "T")
+    if not looks_like or text[4:5] != "-":
+        return text
+    try:
+        moment = parse_datetime(text) if len(text) > 10 else None
+        day = parse_date(text) if len(text) == 10 else None
+    except ValueError:
+        return text
+    if day is not None:
+        return date_format(day, "j F Y")
+    if moment is None:
+        return text
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return date_format(moment, "j F Y, H:i")
 
 
 def model_words(model):
