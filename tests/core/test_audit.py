@@ -110,6 +110,7 @@ def test_an_action_may_speak_of_another_models_fields():
             "kind": ["short_text", "yes_no"],
             "required": [True, False],
             "condition_key": ["", "_type-organisation"],
+            "config": [{"accepted": ["pdf", "text"], "multiple": True}, {}],
             "unknown": [1, 2],
         },
     )
@@ -117,6 +118,12 @@ def test_an_action_may_speak_of_another_models_fields():
         ("Type", "Texte court", "Oui / non"),
         ("Obligatoire", "oui", "non"),
         ("Condition : question", "—", "Type d'organisation qui candidate"),
+        (
+            "Réglages",
+            "Documents acceptés : PDF, document Word ou OpenDocument ; "
+            "Plusieurs fichiers possibles : oui",
+            "—",
+        ),
         ("unknown", "1", "2"),
     ]
     # The same key on the call's own entries keeps the call's words.

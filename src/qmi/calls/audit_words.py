@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qmi.accounts.models import Organisation
 from qmi.core.audit import register_change_labels
+from qmi.core.files import FAMILIES
 
 from .answers import ORGANISATION_KIND_KEY
 from .models import Application, Call, FaqEntry, Question
@@ -48,5 +49,21 @@ def register():
         Call,
         actions=FORM_QUESTION_ACTIONS,
         like=Question,
-        values={"condition_key": {ORGANISATION_KIND_KEY: _("Type d'organisation qui candidate")}},
+        # A question's settings (Question.config), named as in the builder.
+        fields={
+            "max_length": _("Longueur maximale (caractères)"),
+            "max_chars": _("Nombre maximal de caractères"),
+            "choices": _("Réponses possibles"),
+            "min": _("Minimum"),
+            "max": _("Maximum"),
+            "unit": _("Unité"),
+            "accepted": _("Documents acceptés"),
+            "max_size_mb": _("Taille maximale par fichier (Mo)"),
+            "multiple": _("Plusieurs fichiers possibles"),
+            "max_ranked": _("Nombre maximal de communes classées"),
+        },
+        values={
+            "condition_key": {ORGANISATION_KIND_KEY: _("Type d'organisation qui candidate")},
+            "accepted": {key: label for key, (label, _types) in FAMILIES.items()},
+        },
     )

@@ -68,8 +68,8 @@ class AuditEntry(models.Model):
             rows.append(
                 {
                     "field": fields.get(name, name),
-                    "before": readable_value(before, known),
-                    "after": readable_value(after, known),
+                    "before": readable_value(before, known, fields=fields, values=values),
+                    "after": readable_value(after, known, fields=fields, values=values),
                 }
             )
         return rows
@@ -82,16 +82,23 @@ class AuditEntry(models.Model):
         return f"{row['before']} → {row['after']}"
 
 
-def readable_value(value, known):
-    """One value of a change as a person reads it: a choice's label, oui/non, lists joined."""
-    if value is None or value == "" or value == []:
+def readable_value(value, known, *, fields=None, values=None):
+    """One value of a change as a person reads it: a choice's label, oui/non, lists joined.
+
+    A dict (a question's settings) reads key by key, each named like a field.
+    """
+    if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(value, bool):
         return str(_("oui") if value else _("non"))
     if isinstance(value, list):
         return ", ".join(readable_value(item, known) for item in value)
     if isinstance(value, dict):
-        return " ; ".join(f"{key} : {readable_value(item, {})}" for key, item in value.items())
+        fields, values = fields or {}, values or {}
+        return " ; ".join(
+            f"{fields.get(key, key)} : {readable_value(item, values.get(key, {}))}"
+            for key, item in value.items()
+        )
     if isinstance(value, str) and value in known:
         return str(known[value])
     if isinstance(value, str):
