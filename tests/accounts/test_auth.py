@@ -320,3 +320,8 @@ def test_verifying_in_another_browser_returns_to_the_call_sign_up_started_from(c
 def test_a_foreign_return_address_is_never_kept(client):
     signup(client, email="eve@exemple.fr", next="https://attaquant.example/")
     assert User.objects.get(email="eve@exemple.fr").return_to == ""
+
+
+def test_signup_button_says_create_my_account(client):
+    page = client.get(SIGNUP_URL).content.decode()
+    assert re.search(r'<button[^>]*type="submit"[^>]*>\s*Créer mon compte\s*</button>', page), page

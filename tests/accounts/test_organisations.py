@@ -278,3 +278,22 @@ def test_creating_an_organisation_ignores_a_next_to_another_site(client, db):
         },
     )
     assert response["Location"].startswith("/organisations/")
+
+
+def test_website_without_scheme_is_prefixed_with_https(client):
+    client.force_login(UserFactory())
+    page = client.get(CREATE_URL).content.decode()
+    # A text input: a browser would refuse "toits-frais.fr" in a type="url" field.
+    assert 'name="website"' in page and 'type="url"' not in page
+    response = client.post(CREATE_URL, experimenter_data(website="  toits-frais.fr/equipe "))
+    assert response.status_code == 302
+    assert Organisation.objects.get().website == "https://toits-frais.fr/equipe"
+
+
+@pytest.mark.parametrize("website", ["pas un site", "https://", "javascript:alert(1)"])
+def test_website_that_is_no_address_is_refused_in_french(client, website):
+    client.force_login(UserFactory())
+    response = client.post(CREATE_URL, experimenter_data(website=website))
+    assert response.status_code == 400
+    assert "Saisissez une adresse web valide" in field_errors(response, "website")
+    assert not Organisation.objects.exists()

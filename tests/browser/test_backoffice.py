@@ -1,10 +1,12 @@
-"""The operator's back office: rewriting a commune's challenge keeps every version."""
+"""The operator's back office: rewriting a commune's challenge keeps every version; the form builder."""
 
 import re
 from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
+from qmi.calls.management.commands.load_demo_calls import DEMO_SLUG
+from qmi.calls.models import Call, Question
 from qmi.programmes.models import EditionCommune
 
 from .helpers import check_page, login, visit
@@ -66,3 +68,37 @@ def test_operator_rewrites_a_challenge(page, demo):
     for word in ADDED.split():
         assert word in inserted, f"“{word}” is not marked as inserted in the diff: {inserted!r}"
     expect(page.locator("main .diff del")).to_have_count(0)
+
+
+def test_operator_asks_a_question_of_communes_only_then_discards_the_draft(page, demo):
+    call = Call.objects.get(slug=DEMO_SLUG)
+    published = call.current_revision
+    login(page, "operateur@demo.qmi.example")
+    visit(page, f"/gestion/appels/{call.pk}/formulaire/")
+    main = page.locator("main")
+    _follow(page, main.get_by_role("link", name=re.compile(r"^Ajouter une question")).last)
+
+    form = page.locator("main form.builder-form")
+    # A document question accepts PDF unless staff say otherwise.
+    expect(form.locator("input[name='accepted'][value='pdf']")).to_be_checked()
+    form.locator("[name='label']").fill("Nom du maire")
+    value = form.locator("select[name='condition_value']")
+    form.locator("select[name='condition_key']").select_option(
+        label="Type d'organisation qui candidate"
+    )
+    # Only the kinds the call admits are offered; other questions' answers are hidden.
+    shown = value.locator("optgroup:not([hidden]) option")
+    expect(shown).to_have_text(["Commune", "Expérimentateur"])
+    expect(value.locator("optgroup[hidden]").first).to_be_attached()
+    value.select_option(label="Commune")
+    _follow(page, form.locator("button[type='submit']"))
+    expect(main).to_contain_text("si « Type d'organisation qui candidate » = « Commune »")
+    draft = call.revisions.get(published_at__isnull=True)
+    question = Question.objects.get(section__revision=draft, label="Nom du maire")
+    assert (question.condition_key, question.condition_value) == ("_type-organisation", "commune")
+
+    # Discarding asks first, then the published form is back.
+    page.once("dialog", lambda dialog: dialog.accept())
+    _follow(page, main.get_by_role("button", name=f"Abandonner la révision {draft.number}"))
+    expect(main).to_contain_text("Les modifications non publiées ont été abandonnées")
+    assert list(call.revisions.all()) == [published]

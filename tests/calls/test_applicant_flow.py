@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfWriter
 
+from qmi.calls import receipts
 from qmi.calls.models import Application, Document, Question, Submission
 from qmi.calls.services import applications as services
 from qmi.core.dates import format_date
@@ -585,3 +586,61 @@ def test_receipt_keeps_ranked_communes_units_and_yes_no_as_they_read_that_day(cl
     assert "Déjàtesté?Oui" in flat and "Budget1200€" in flat
     assert "1erchoix:Sceaux—RafraîchirlesBlagis" in flat
     assert "Unautredéfi" not in flat and "k€" not in flat
+
+
+def test_acknowledgement_lists_files_under_their_document(client, member):
+    call = CallFactory()
+    add_question(call, "projet", label="Nom du projet")
+    add_question(
+        call,
+        "annexes",
+        Question.Kind.DOCUMENT,
+        label="Annexes techniques",
+        config={"multiple": True},
+    )
+    add_question(call, "budget", Question.Kind.DOCUMENT, label="Budget prévisionnel")
+    application = ApplicationFactory(call=call, organisation=member.memberships.get().organisation)
+    services.autosave(
+        application=application, by=member, base_version=0, changes={"projet": "Bancs"}
+    )
+    application.refresh_from_db()
+    for key, name in [("budget", "budget.pdf"), ("annexes", "plan.pdf"), ("annexes", "photo.pdf")]:
+        services.upload_document(
+            application=application,
+            question_key=key,
+            uploaded=SimpleUploadedFile(name, pdf_bytes()),
+            by=member,
+        )
+    services.submit_application(application=application, by=member)
+    logged_in(client, member)
+    response = client.get(f"/candidatures/{application.pk}/depots/1/accuse-de-reception.pdf")
+    text = pdf_text(response.content)
+    files = text[: text.index("Réponses déposées")]
+    positions = [
+        files.index(word)
+        for word in (
+            "Annexes techniques",
+            "plan.pdf",
+            "photo.pdf",
+            "Budget prévisionnel",
+            "budget.pdf",
+        )
+    ]
+    assert positions == sorted(positions)
+
+
+def test_receipt_files_of_no_listed_document_come_last_under_other_files():
+    receipt = {
+        "sections": [
+            {"title": "S", "items": [{"key": "cv", "kind": "document", "label": "CV"}]},
+        ],
+        "documents": [
+            {"key": "ancienne", "name": "vieux.pdf", "size": 1, "sha256": "b"},
+            {"key": "cv", "name": "cv.pdf", "size": 1, "sha256": "a"},
+        ],
+    }
+    groups = receipts.document_groups(receipt)
+    assert [(g["label"], [d["name"] for d in g["documents"]]) for g in groups] == [
+        ("CV", ["cv.pdf"]),
+        ("Autres pièces", ["vieux.pdf"]),
+    ]

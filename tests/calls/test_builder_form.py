@@ -1,6 +1,7 @@
 """The form builder: sections, questions, their checks and their order, on the editable revision."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -365,5 +366,88 @@ def test_builder_add_pages_render_with_kind_settings_and_earlier_conditions(staf
     body = response.content.decode()
     assert 'data-kinds="single_choice multiple_choice"' in body
     assert '<option value="sold">Déjà commercialisée ? (sold)</option>' in body
-    assert 'id="condition-sources"' in body and "qmi/js/builder.js" in body
+    assert "qmi/js/builder.js" in body
     assert " style=" not in body and "<script>" not in body
+
+
+def test_builder_new_question_preselects_pdf_among_accepted_documents(staff_client):
+    call = CallFactory()
+    section = add_question(call, "a").section
+    page = staff_client.get(URL.format(pk=call.pk) + f"sections/{section.pk}/questions/nouvelle/")
+    checked = page.context["form"]["accepted"].value()
+    assert checked == ["pdf"]
+    assert 'value="pdf" id="id_accepted_0" checked' in page.content.decode()
+    # A saved question shows what it accepts, PDF or not.
+    text_only = add_question(call, "notes", Question.Kind.DOCUMENT, config={"accepted": ["text"]})
+    page = staff_client.get(URL.format(pk=call.pk) + f"questions/{text_only.pk}/")
+    assert page.context["form"]["accepted"].value() == ["text"]
+
+
+def test_builder_condition_value_is_a_list_of_the_source_answers(staff_client):
+    call = CallFactory()
+    add_question(
+        call, "theme", Question.Kind.SINGLE_CHOICE, config={"choices": ["Climat", "Sport"]}
+    )
+    add_question(call, "sold", Question.Kind.YES_NO, label="Déjà vendue ?")
+    follow = add_question(call, "where", condition_key="theme", condition_value="Sport")
+    body = staff_client.get(URL.format(pk=call.pk) + f"questions/{follow.pk}/").content.decode()
+    value_select = re.search(r'<select name="condition_value".*?</select>', body, re.S).group(0)
+    assert '<optgroup label="Theme">' in value_select
+    assert '<option value="Sport" selected data-source="theme">Sport</option>' in value_select
+    assert '<option value="yes" data-source="sold">oui</option>' in value_select
+    assert '<option value="commune" data-source="_type-organisation">Commune</option>' in (
+        value_select
+    )
+    # Typed text is gone: no free field for the expected answer.
+    assert 'name="condition_value" type' not in body and "<datalist" not in body
+    assert "maxlength" not in value_select
+
+
+def test_builder_condition_on_the_applicant_kind_is_stored_and_described(staff_client):
+    call = CallFactory(eligible_kinds=["commune", "experimenter"])
+    follow = add_question(call, "mayor", label="Nom du maire")
+    response = staff_client.post(
+        URL.format(pk=call.pk) + f"questions/{follow.pk}/",
+        question_data(
+            key="mayor",
+            label="Nom du maire",
+            condition_key="_type-organisation",
+            condition_value="commune",
+        ),
+    )
+    assert response.status_code == 302
+    question = Question.objects.get(section__revision=draft_of(call), key="mayor")
+    assert (question.condition_key, question.condition_value) == ("_type-organisation", "commune")
+    body = staff_client.get(URL.format(pk=call.pk)).content.decode()
+    assert "si « Type d&#x27;organisation qui candidate » = « Commune »" in body
+    preview = staff_client.get(URL.format(pk=call.pk) + "apercu/").content.decode()
+    assert (
+        "Affichée seulement si la réponse à « Type d&#x27;organisation qui candidate » est « Commune »"
+        in preview
+    )
+    staff_client.post(URL.format(pk=call.pk) + "publier/")
+    assert call.revisions.get(number=2).is_published
+
+
+@pytest.mark.parametrize("value", ["partner", "n'importe quoi", ""])
+def test_builder_condition_on_a_kind_the_call_does_not_admit_is_refused(staff_client, value):
+    call = CallFactory(eligible_kinds=["commune", "experimenter"])
+    follow = add_question(call, "mayor")
+    response = staff_client.post(
+        URL.format(pk=call.pk) + f"questions/{follow.pk}/",
+        question_data(key="mayor", condition_key="_type-organisation", condition_value=value),
+    )
+    assert response.status_code == 200
+    assert "condition_value" in response.context["form"].errors
+    assert call.revisions.count() == 1
+
+
+def test_builder_question_key_cannot_take_the_applicant_kind_key(staff_client):
+    call = CallFactory()
+    section = add_question(call, "a").section
+    response = staff_client.post(
+        URL.format(pk=call.pk) + f"sections/{section.pk}/questions/nouvelle/",
+        question_data(key="_type-organisation"),
+    )
+    assert "key" in response.context["form"].errors
+    assert call.revisions.count() == 1

@@ -24,6 +24,7 @@ def urls(call, section, question):
         ("get", base),
         ("get", base + "apercu/"),
         ("post", base + "publier/"),
+        ("post", base + "abandonner/"),
         ("get", base + "revisions/"),
         ("get", base + "sections/nouvelle/"),
         ("post", base + "sections/nouvelle/"),

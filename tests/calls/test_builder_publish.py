@@ -3,8 +3,9 @@
 import pytest
 from django.utils import timezone
 
-from qmi.calls.models import Application, Question
+from qmi.calls.models import Application, Call, Question, Section
 from qmi.calls.queries import questions_of
+from qmi.core.audit import entries_for
 from tests.factories import ApplicationFactory, CallFactory, add_question
 from tests.utils import assert_constant_queries
 
@@ -111,3 +112,52 @@ def test_revisions_page_query_count_does_not_grow(staff_client):
         grow=lambda: ApplicationFactory.create_batch(18, call=call),
     )
     assert large.queries <= 12
+
+
+def test_discard_draft_deletes_its_rows_audits_and_shows_the_published_form(staff_client, staff):
+    call = CallFactory()
+    question = add_question(call, "name")
+    published = call.current_revision
+    builder = staff_client.get(URL.format(pk=call.pk)).content.decode()
+    assert "Abandonner la révision" not in builder
+    edit_label(staff_client, call, question, "Nouveau libellé")
+    draft = call.revisions.get(published_at__isnull=True)
+    builder = staff_client.get(URL.format(pk=call.pk)).content.decode()
+    assert f"Abandonner la révision {draft.number}" in builder and "data-confirm" in builder
+    response = staff_client.post(URL.format(pk=call.pk) + "abandonner/", follow=True)
+    body = response.content.decode()
+    assert "Les modifications non publiées ont été abandonnées" in body
+    assert list(call.revisions.all()) == [published]
+    assert not Question.objects.filter(section__revision_id=draft.pk).exists()
+    assert [q.label for q in questions_of(published)] == ["Name"]
+    assert response.context["revision"] == published and "Abandonner la révision" not in body
+    entry = entries_for(call).get(action="form_draft_discarded")
+    assert entry.actor == staff and entry.changes == {"révision": [draft.number, published.number]}
+    assert "1 question(s)" in entry.note
+
+
+def test_discard_is_refused_for_the_only_revision_and_without_a_draft(staff_client):
+    call = CallFactory()
+    add_question(call, "name")
+    response = staff_client.post(URL.format(pk=call.pk) + "abandonner/", follow=True)
+    assert "Aucune modification en cours" in response.content.decode()
+    preparing = CallFactory(status=Call.Status.DRAFT)
+    preparing.revisions.update(published_at=None)
+    section = Section.objects.create(revision=preparing.revisions.get(), order=1, title="Un")
+    add_question(preparing, "name", section=section)
+    response = staff_client.post(URL.format(pk=preparing.pk) + "abandonner/", follow=True)
+    assert "la seule du formulaire" in response.content.decode()
+    assert preparing.revisions.count() == 1
+    assert Question.objects.filter(section__revision__call=preparing).count() == 1
+    assert not entries_for(preparing).filter(action="form_draft_discarded").exists()
+
+
+def test_discard_is_refused_once_an_application_started_on_the_draft(staff_client):
+    call = CallFactory()
+    question = add_question(call, "name")
+    edit_label(staff_client, call, question, "Nouveau libellé")
+    draft = call.revisions.get(published_at__isnull=True)
+    ApplicationFactory(call=call, revision=draft)
+    response = staff_client.post(URL.format(pk=call.pk) + "abandonner/", follow=True)
+    assert "Des candidatures ont commencé sur cette révision" in response.content.decode()
+    assert call.revisions.filter(pk=draft.pk).exists()

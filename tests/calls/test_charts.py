@@ -1,6 +1,11 @@
 """The pieces of the server-side line chart: scale, axes, series and legend."""
 
 import datetime
+import itertools
+import re
+
+import pytest
+from django.utils.formats import date_format
 
 from qmi.calls import charts
 
@@ -55,3 +60,40 @@ def test_legend_gives_each_series_total_escaped():
     )
     assert "Déposés &lt;tous&gt; (3)" in legend
     assert 'stroke-dasharray="6 3"' in legend
+
+
+def _drawn_labels(svg):
+    """(left, right) of each day label in the SVG, by the chart's own width estimate."""
+    found = re.findall(
+        r'<text x="([0-9.]+)" y="[0-9.]+" text-anchor="(\w+)"[^>]*class="chart-day">([^<]*)</text>',
+        svg,
+    )
+    return [charts.label_extent(float(x), text, anchor) for x, anchor, text in found]
+
+
+@pytest.mark.parametrize("count", [2, 8, 31, 61, 92, 100, 183, 365])
+def test_long_day_labels_never_overlap_nor_leave_the_chart(count):
+    days = [datetime.date(2026, 1, 1) + datetime.timedelta(days=n) for n in range(count)]
+    svg = charts.line_chart(
+        chart_id="c",
+        title="t",
+        description="d",
+        days=days,
+        series=[charts.Series("a", [1] * count, "#000", "a")],
+        day_label=lambda day: date_format(day, "MONTH_DAY_FORMAT"),
+    )
+    labels = _drawn_labels(str(svg))
+    assert len(labels) >= 2
+    assert "1 janvier" in svg
+    assert date_format(days[-1], "MONTH_DAY_FORMAT") in svg
+    for (_left, right), (left, _right) in itertools.pairwise(labels):
+        assert right + charts.LABEL_GAP <= left, labels
+    assert labels[0][0] >= 0 and labels[-1][1] <= charts.WIDTH
+
+
+def test_short_labels_keep_up_to_seven_ticks():
+    days = [datetime.date(2026, 3, 1) + datetime.timedelta(days=n) for n in range(30)]
+    scale = charts.Scale(count=30, top=1)
+    ticks = charts.day_ticks(scale, days, lambda day: day.strftime("%d/%m"))
+    assert len(ticks) == charts.MAX_LABELS
+    assert ticks[0][0] == 0 and ticks[-1][0] == 29

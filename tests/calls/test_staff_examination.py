@@ -82,6 +82,10 @@ def test_examination_page_shows_answers_commune_names_and_documents(staff_client
     )
     assert f'href="/candidatures/{application.pk}/documents/{document.pk}/"' in html
     assert "a" * 64 in html and "lettre-maire.pdf" in html
+    # The documents table names the slot by its question, not by its key.
+    table = html[html.index('<table class="documents-table">') :]
+    table = table[: table.index("</table>")]
+    assert "<td>Lettre d&#x27;engagement</td>" in table and "<td>lettre</td>" not in table
     assert f'href="/organisations/{application.organisation.pk}/"' in html
 
 

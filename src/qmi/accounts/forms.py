@@ -41,6 +41,16 @@ class OrganisationForm(forms.ModelForm):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+    # A text input, not type="url": browsers refuse "exemple.fr" before the server can
+    # add the scheme (FORMS_URLFIELD_ASSUME_HTTPS), and people type addresses that way.
+    website = forms.URLField(
+        label=_("Site web"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
+        help_text=_("Par exemple « exemple.fr » : « https:// » est ajouté s'il manque."),
+        error_messages={"invalid": _("Saisissez une adresse web valide, par exemple exemple.fr.")},
+    )
 
     class Meta:
         model = Organisation

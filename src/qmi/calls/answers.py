@@ -20,6 +20,10 @@ MAX_TEXT = 100_000
 MAX_ITEMS = 200
 PHONE = re.compile(r"^\+?[0-9 ().-]{6,25}$")
 LIST_KINDS = {Question.Kind.MULTIPLE_CHOICE, Question.Kind.COMMUNE_RANKING}
+# The condition key of a question shown to some organisation kinds only (its value is a
+# kind). Question keys are slugs that cannot start with "_" (the builder's check), so
+# no question can take it.
+ORGANISATION_KIND_KEY = "_type-organisation"
 
 
 def normalise(question, raw):
@@ -43,10 +47,16 @@ def is_empty(value):
     )
 
 
-def is_visible(question, answers):
-    """A conditional question counts only when the answer it depends on matches."""
+def is_visible(question, answers, *, organisation_kind):
+    """A conditional question counts only when the answer it depends on matches.
+
+    `organisation_kind` is the kind of the organisation the application is for:
+    some questions are asked of communes only, others of experimenters only.
+    """
     if not question.condition_key:
         return True
+    if question.condition_key == ORGANISATION_KIND_KEY:
+        return organisation_kind == question.condition_value
     value = answers.get(question.condition_key)
     if isinstance(value, list):
         return question.condition_value in value

@@ -15,12 +15,13 @@ class CallsConfig(AppConfig):
         from qmi.events import registry  # noqa: PLC0415
         from qmi.mail.services import absolute_url  # noqa: PLC0415
 
-        from . import thread_subjects  # noqa: PLC0415
+        from . import audit_words, thread_subjects  # noqa: PLC0415
         from .models import Call  # noqa: PLC0415
 
         register_action_labels(
             {
                 "form_published": _("formulaire publié"),
+                "form_draft_discarded": _("modifications du formulaire abandonnées"),
                 "form_section_added": _("section ajoutée"),
                 "form_section_updated": _("section modifiée"),
                 "form_section_moved": _("section déplacée"),
@@ -50,6 +51,8 @@ class CallsConfig(AppConfig):
                 kwargs={"slug": event.about.slug, "session_pk": event.pk},
             ),
         )
+
+        audit_words.register()
 
         # Applications and calls are what message threads are about.
         thread_subjects.register()

@@ -23,6 +23,10 @@ MARGIN_RIGHT = 16
 MARGIN_TOP = 20
 MARGIN_BOTTOM = 64  # day labels, then the legend
 MAX_LABELS = 7  # day labels shown under the axis, at most
+# A generous estimate of one character's width at font-size 12: the server cannot measure
+# text, and "28 septembre" must not run into its neighbour whatever the font.
+CHAR_WIDTH = 7.5
+LABEL_GAP = 10  # pixels at least between two day labels
 MAX_MARKERS = 62  # a dot on every point up to about two months of days
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 INK = "#1b1b29"
@@ -194,13 +198,13 @@ def chart_axes(scale, days, day_label):
         ),
         _element("text", 0, x=left - 6, y=bottom + 4, text_anchor="end", fill=MUTED),
     ]
-    for index in label_positions(scale.count):
+    for index, text in day_ticks(scale, days, day_label):
         x = _number(scale.x(index))
         parts.append(_element("line", x1=x, y1=bottom, x2=x, y2=bottom + 4, stroke=MUTED))
         parts.append(
             _element(
                 "text",
-                day_label(days[index]),
+                text,
                 x=x,
                 y=bottom + 18,
                 text_anchor=tick_anchor(index, scale.count),
@@ -210,6 +214,48 @@ def chart_axes(scale, days, day_label):
         )
     parts.append("</g>")
     return parts
+
+
+def label_extent(x, text, anchor):
+    """(left, right) of a label drawn at `x` with its anchor, by the width estimate."""
+    width = len(text) * CHAR_WIDTH
+    if anchor == "start":
+        return x, x + width
+    if anchor == "end":
+        return x - width, x
+    return x - width / 2, x + width / 2
+
+
+def day_ticks(scale, days, day_label):
+    """(index, text) of the day labels drawn: as many as fit side by side without touching.
+
+    Long ranges with long labels ("28 septembre") get fewer ticks; a label that would
+    still run into its neighbour (the last one comes wherever the range ends) is dropped,
+    the first and the last being kept.
+    """
+    count = scale.count
+    if count <= 0:
+        return []
+    texts = [str(day_label(day)) for day in days]
+    widest = max(len(text) for text in texts) * CHAR_WIDTH
+    fitting = int(scale.plot_w // (widest + LABEL_GAP)) + 1
+    kept = []
+    for index in label_positions(count, max(2, min(MAX_LABELS, fitting))):
+        extent = label_extent(scale.x(index), texts[index], tick_anchor(index, count))
+
+        def crowds(previous, left=extent[0]):
+            return left < previous[2][1] + LABEL_GAP
+
+        if kept and crowds(kept[-1]):
+            if index != count - 1:
+                continue
+            # The last day makes room by dropping its neighbours, never the first day.
+            while len(kept) > 1 and crowds(kept[-1]):
+                kept.pop()
+            if crowds(kept[-1]):
+                continue
+        kept.append((index, texts[index], extent))
+    return [(index, text) for index, text, _extent in kept]
 
 
 def tick_anchor(index, count):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from qmi.accounts.models import Organisation
 from qmi.programmes.models import EditionCommune
 
+from .answers import is_visible
 from .models import Application, Document, Question
 
 BOM = "\ufeff"
@@ -138,7 +139,10 @@ def csv_rows(call, applications, questions):
             _paris(application.submitted_at),
         ]
         for question in questions:
-            if question.kind == Question.Kind.DOCUMENT:
+            if not is_visible(question, application.answers, organisation_kind=organisation.kind):
+                # Not asked of this applicant: an answer left from before a change stays out.
+                row.append("")
+            elif question.kind == Question.Kind.DOCUMENT:
                 row.append(" ; ".join(documents.get(question.key, [])))
             else:
                 row.append(answer_text(question, application.answers.get(question.key), communes))

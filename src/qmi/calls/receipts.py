@@ -15,6 +15,7 @@ the names of ranked communes), not as rendered text, so that "Oui", dates and
 from types import SimpleNamespace
 
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from .forms.applicant import answers_by_section, display_answer, ranking_options
 from .models import Call, Question
@@ -44,7 +45,13 @@ def build_receipt(*, application, submission):
     documents = {}
     for document in submission.documents:
         documents.setdefault(document.get("key"), []).append(document)
-    rows = answers_by_section(submission.revision, submission.answers, documents, call)
+    rows = answers_by_section(
+        submission.revision,
+        submission.answers,
+        documents,
+        call,
+        organisation_kind=organisation.kind,
+    )
     needs_ranking = any(
         item["question"].kind == Question.Kind.COMMUNE_RANKING
         for row in rows
@@ -87,11 +94,35 @@ def _readable(item):
     return {"label": item["label"], "documents": None, "text": text}
 
 
+def document_groups(receipt):
+    """The receipt's files under their document's label, in the form's order.
+
+    Files whose question the receipt does not list (it was not asked of this
+    applicant) come last, under « Autres pièces ».
+    """
+    labels = {
+        item["key"]: item["label"]
+        for section in receipt["sections"]
+        for item in section["items"]
+        if item.get("kind") == Question.Kind.DOCUMENT
+    }
+    order = list(labels)
+    groups = {}
+    for document in receipt["documents"]:
+        key = document.get("key") if document.get("key") in labels else None
+        groups.setdefault(key, []).append(document)
+    result = [{"label": labels[key], "documents": groups[key]} for key in order if key in groups]
+    if None in groups:
+        result.append({"label": _("Autres pièces"), "documents": groups[None]})
+    return result
+
+
 def readable_receipt(receipt):
     """The stored receipt with its answers put in words for the template."""
     kind = receipt["call"].get("kind")
     return {
         **receipt,
+        "document_groups": document_groups(receipt),
         "call": {
             **receipt["call"],
             "kind_label": Call.Kind(kind).label if kind in Call.Kind.values else kind,

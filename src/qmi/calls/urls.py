@@ -117,6 +117,7 @@ urlpatterns = [
     path(FORM, builder.builder, name="builder"),
     path(f"{FORM}apercu/", builder.preview, name="builder_preview"),
     path(f"{FORM}publier/", builder.publish, name="builder_publish"),
+    path(f"{FORM}abandonner/", builder.discard, name="builder_discard"),
     path(f"{FORM}revisions/", builder.revisions, name="builder_revisions"),
     path(f"{FORM}sections/nouvelle/", builder.section_form, name="builder_section_add"),
     path(f"{FORM}sections/<int:section_pk>/", builder.section_form, name="builder_section_edit"),

@@ -6,12 +6,27 @@ import decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from .models import ACTION_LABELS, AuditEntry
+from .models import ACTION_LABELS, CHANGE_LABELS, AuditEntry
 
 
 def register_action_labels(labels):
     """Let an app name its audit actions (`{action: lazy label}`), from its AppConfig.ready()."""
     ACTION_LABELS.update(labels)
+
+
+def register_change_labels(model, *, actions=("",), fields=None, values=None, like=None):
+    """Let an app name the fields and values its entries on `model` record, from ready().
+
+    The model's own verbose names and choices need no registration; this is for
+    the rest: keys that are no field ("section", "position"), values a field does
+    not list, or `like`, another model whose fields an action records (a call's
+    "form_question_updated" records a question's fields). `actions` limits the
+    words to some actions; the default, "", applies to every entry on the model.
+    """
+    for action in actions:
+        CHANGE_LABELS.setdefault((model._meta.label_lower, action), []).append(
+            {"fields": dict(fields or {}), "values": dict(values or {}), "like": like}
+        )
 
 
 def _plain(value):

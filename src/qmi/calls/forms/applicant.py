@@ -68,12 +68,14 @@ def _as_list(value):
     return [str(item) for item in value] if isinstance(value, list) else [str(value)]
 
 
-def build_fields(questions, *, values, all_answers, documents, ranking, upload_errors=None):
+def build_fields(
+    questions, *, values, all_answers, organisation_kind, documents, ranking, upload_errors=None
+):
     """Describe each question of a section for the template.
 
     `values` are what the fields show (stored answers, or what the person just
-    posted when the page comes back with an error); `all_answers` decide which
-    conditional questions are visible when the page loads.
+    posted when the page comes back with an error); `all_answers` and the applying
+    organisation's kind decide which conditional questions are visible when the page loads.
     """
     upload_errors = upload_errors or {}
     fields = []
@@ -86,7 +88,9 @@ def build_fields(questions, *, values, all_answers, documents, ranking, upload_e
             "id": f"q-{question.key}",
             "value": "" if value is None or isinstance(value, list) else value,
             "values": _as_list(value),
-            "visible": answer_rules.is_visible(question, all_answers),
+            "visible": answer_rules.is_visible(
+                question, all_answers, organisation_kind=organisation_kind
+            ),
             "help_id": f"q-{question.key}-help" if question.help_text else "",
         }
         config = question.config or {}
@@ -210,15 +214,15 @@ def describe_change(name, at):
     return {"name": name or _("une autre personne"), "at": when}
 
 
-def answers_by_section(revision, answers, documents, call):
-    """Sections with their visible questions and answers shown read-only."""
+def answers_by_section(revision, answers, documents, call, *, organisation_kind):
+    """Sections with the questions asked of this organisation, answers shown read-only."""
     sections = sections_of(revision)
     ranking = None
     rows = []
     for number, section in enumerate(sections, start=1):
         items = []
         for question in sorted(section.questions.all(), key=lambda q: (q.order, q.pk)):
-            if not answer_rules.is_visible(question, answers):
+            if not answer_rules.is_visible(question, answers, organisation_kind=organisation_kind):
                 continue
             if question.kind == Question.Kind.COMMUNE_RANKING and ranking is None:
                 ranking = dict(ranking_options(call))

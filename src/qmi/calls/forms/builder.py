@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from qmi.core.files import FAMILIES
 from qmi.programmes.models import Edition
 
+from ..answers import ORGANISATION_KIND_KEY
 from ..models import Call, Question
 from ..services.builder import CONFIG_KEYS, condition_options
 from .staff import ParisDateTimeField
@@ -21,6 +22,27 @@ class SectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Affichée sous le titre de la section, pour guider les candidats."),
     )
+
+
+class ConditionValueSelect(forms.Select):
+    """The expected answers grouped by source; each option names its source for builder.js.
+
+    builder.js shows only the group of the source chosen above; without script the
+    groups say which answers belong to which question, and the service checks the pair.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group_keys = []
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        for group_name, options, index in groups:
+            key = self.group_keys[index - 1] if group_name and index >= 1 else ""
+            for option in options:
+                if key:
+                    option["attrs"]["data-source"] = key
+        return groups
 
 
 class QuestionForm(forms.Form):
@@ -75,15 +97,17 @@ class QuestionForm(forms.Form):
         label=_("Afficher seulement si la question…"),
         required=False,
         widget=forms.Select,
-        help_text=_("Parmi les questions à choix ou oui/non placées avant celle-ci."),
+        help_text=_(
+            "Le type d'organisation qui candidate, ou une question à choix ou oui/non placée "
+            "avant celle-ci."
+        ),
     )
     condition_value = forms.CharField(
         label=_("… a reçu la réponse"),
         required=False,
         max_length=200,
-        help_text=_(
-            "Exactement l'une des réponses possibles ; « oui » ou « non » pour une question oui/non."
-        ),
+        widget=ConditionValueSelect,
+        help_text=_("L'une des réponses possibles à la question choisie."),
     )
 
     # Which settings appear for which kinds (the template hides the others with builder.js).
@@ -103,25 +127,28 @@ class QuestionForm(forms.Form):
         ]
     ]
 
-    def __init__(self, *args, earlier=(), question=None, **kwargs):
+    def __init__(self, *args, sources=(), question=None, **kwargs):
+        """`sources`: what a condition may read (services.builder.condition_sources)."""
         if question is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(question)
+        elif question is None:
+            # A new document question accepts PDF unless staff say otherwise.
+            kwargs.setdefault("initial", {}).setdefault("accepted", ["pdf"])
         super().__init__(*args, **kwargs)
-        sources = [
-            q for q in earlier if q.kind in (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE, Kind.YES_NO)
-        ]
         self.fields["condition_key"].widget.choices = [("", _("— toujours afficher —"))] + [
-            (q.key, f"{q.label} ({q.key})") for q in sources
-        ]
-        # Offered to builder.js as suggestions for the expected answer.
-        self.condition_sources = [
-            {"key": q.key, "options": [label for _value, label in condition_options(q)]}
+            (q.key, q.label if q.key == ORGANISATION_KIND_KEY else f"{q.label} ({q.key})")
             for q in sources
         ]
+        value_widget = self.fields["condition_value"].widget
+        value_widget.choices = [("", _("— choisissez d'abord la question —"))] + [
+            (q.label, condition_options(q)) for q in sources
+        ]
+        value_widget.group_keys = [q.key for q in sources]
+        value_widget.attrs["data-condition-value"] = ""
+        value_widget.attrs.pop("maxlength", None)  # not an attribute of <select>
         self.fields["key"].widget.attrs["data-key-from"] = "id_label"
         self.fields["key"].widget.attrs["pattern"] = "[a-z0-9_-]+"
         self.fields["kind"].widget.attrs["data-kind-select"] = ""
-        self.fields["condition_value"].widget.attrs["list"] = "condition-values"
 
     @staticmethod
     def initial_from(question):
@@ -133,11 +160,7 @@ class QuestionForm(forms.Form):
             "help_text": question.help_text,
             "required": question.required,
             "condition_key": question.condition_key,
-            "condition_value": {"yes": _("oui"), "no": _("non")}.get(
-                question.condition_value, question.condition_value
-            )
-            if question.condition_key
-            else "",
+            "condition_value": question.condition_value if question.condition_key else "",
         }
         for name in [
             "max_length",

@@ -328,9 +328,10 @@ def checklists(applications):
 
 def _missing(application, questions, documents, choices):
     answers = application.answers
+    kind = application.organisation.kind
     missing = []
     for question in questions:
-        if not answer_rules.is_visible(question, answers):
+        if not answer_rules.is_visible(question, answers, organisation_kind=kind):
             continue
         if question.kind == Question.Kind.DOCUMENT:
             found = (

@@ -15,11 +15,13 @@ from django.db.models import Count, Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from qmi.accounts.models import Organisation
 from qmi.core import audit
 from qmi.core.files import FAMILIES, check_upload
 from qmi.core.permissions import require
 
 from .. import queries
+from ..answers import ORGANISATION_KIND_KEY
 from ..models import Application, Call, FaqEntry, Question, Section
 from . import calls, revisions
 
@@ -116,7 +118,8 @@ def _renumber(rows):
 
 def _conditions_problems(revision):
     """Conditions that would point to a later or missing question once rows are reordered."""
-    seen = set()
+    # The applying organisation's kind is known before the first question.
+    seen = {ORGANISATION_KIND_KEY}
     for question in queries.questions_of(revision):
         if question.condition_key and question.condition_key not in seen:
             return _(
@@ -370,26 +373,54 @@ CONFIG_CLEANERS = {
 }
 
 
+def organisation_kind_source(call):
+    """The pseudo-question "who applies": the kinds the call admits, all kinds if it names none.
+
+    A condition on it shows a question to some kinds only (the mayor's name to communes).
+    """
+    kinds = [kind for kind in Organisation.Kind.values if kind in (call.eligible_kinds or [])]
+    return Question(
+        key=ORGANISATION_KIND_KEY,
+        kind=Kind.SINGLE_CHOICE,
+        label=_("Type d'organisation qui candidate"),
+        config={"choices": kinds or list(Organisation.Kind.values)},
+    )
+
+
 def condition_options(question):
     """The answers a condition may expect from `question` (value, label)."""
     if question.kind == Kind.YES_NO:
         return [("yes", _("oui")), ("no", _("non"))]
+    if question.key == ORGANISATION_KIND_KEY:
+        labels = dict(Organisation.Kind.choices)
+        return [(kind, str(labels[kind])) for kind in question.config["choices"]]
     return [(choice, choice) for choice in question.config.get("choices", [])]
 
 
-def _check_condition(*, revision, key, value, earlier_keys):
-    """The condition's value as stored, or a ValidationError next to the right field."""
-    key, value = (key or "").strip(), (value or "").strip()
-    if not key and not value:
-        return "", ""
-    if not key:
-        raise ValidationError(
-            {
-                "condition_key": _(
-                    "Choisissez la question dont dépend l'affichage, ou effacez la réponse attendue."
-                )
-            }
-        )
+def condition_sources(call, earlier):
+    """What a question may depend on: who applies, then the earlier choice and yes/no questions."""
+    return [
+        organisation_kind_source(call),
+        *(q for q in earlier if q.kind in CONDITION_SOURCE_KINDS),
+    ]
+
+
+def describe_condition(question, sources_by_key):
+    """« label » = « answer » in words, for the builder and its preview."""
+    source = sources_by_key.get(question.condition_key)
+    if source is None:
+        return {"source": question.condition_key, "value": question.condition_value}
+    options = dict(condition_options(source))
+    return {
+        "source": source.label,
+        "value": options.get(question.condition_value, question.condition_value),
+    }
+
+
+def _condition_source(*, revision, key, earlier_keys):
+    """The question (or pseudo-question) a condition reads, or a ValidationError."""
+    if key == ORGANISATION_KIND_KEY:
+        return organisation_kind_source(revision.call)
     source = Question.objects.filter(section__revision=revision, key=key).first()
     if source is None:
         raise ValidationError(
@@ -410,26 +441,43 @@ def _check_condition(*, revision, key, value, earlier_keys):
                 )
             }
         )
+    return source
+
+
+def _check_condition(*, revision, key, value, earlier_keys):
+    """The condition as stored (key, value), or a ValidationError next to the right field.
+
+    The value must be one of the source's answers: a choice, « yes »/« no », an
+    organisation kind the call admits.
+    """
+    key, value = (key or "").strip(), (value or "").strip()
+    if not key and not value:
+        return "", ""
+    if not key:
+        raise ValidationError(
+            {
+                "condition_key": _(
+                    "Choisissez la question dont dépend l'affichage, ou effacez la réponse attendue."
+                )
+            }
+        )
+    source = _condition_source(revision=revision, key=key, earlier_keys=earlier_keys)
     if not value:
         raise ValidationError(
             {"condition_value": _("Indiquez la réponse qui fait apparaître la question.")}
         )
     if source.kind == Kind.YES_NO:
-        if value.lower() not in YES_NO_VALUES:
-            raise ValidationError(
-                {"condition_value": _("Pour une question oui/non, indiquez « oui » ou « non ».")}
-            )
-        return key, YES_NO_VALUES[value.lower()]
-    if value not in source.config.get("choices", []):
-        raise ValidationError(
-            {
-                "condition_value": _(
-                    "« %(value)s » n'est pas une réponse possible à « %(label)s »."
-                )
-                % {"value": value, "label": source.label}
-            }
-        )
-    return key, value
+        value = YES_NO_VALUES.get(value.lower(), value)
+    if value in dict(condition_options(source)):
+        return key, value
+    if source.kind == Kind.YES_NO:
+        message = _("Pour une question oui/non, indiquez « oui » ou « non ».")
+    else:
+        message = _("« %(value)s » n'est pas une réponse possible à « %(label)s ».") % {
+            "value": value,
+            "label": source.label,
+        }
+    raise ValidationError({"condition_value": message})
 
 
 def earlier_questions(revision, *, section, question=None):
@@ -708,6 +756,51 @@ def publish_form(*, call, by):
     ).count()
     revision = revisions.publish_revision(revision=draft, by=by)
     return revision, moving
+
+
+@transaction.atomic
+def discard_draft(*, call, by):
+    """Throw away the unpublished revision and go back to the published form.
+
+    Refused when the draft is the call's only revision (nothing to go back to; its
+    questions are edited or deleted one by one) or when an application was started
+    on it, which publication alone normally allows.
+    """
+    require(by, "calls.manage_calls")
+    call = _lock_call(call)
+    draft = _draft_of(call)
+    if draft is None:
+        raise ValidationError(_("Aucune modification en cours : le formulaire publié est à jour."))
+    published = call.current_revision
+    if published is None:
+        raise ValidationError(
+            _(
+                "Cette révision est la seule du formulaire : elle ne peut pas être abandonnée. "
+                "Modifiez ou supprimez plutôt ses questions."
+            )
+        )
+    if Application.objects.filter(revision=draft).exists():
+        raise ValidationError(
+            _(
+                "Des candidatures ont commencé sur cette révision : elle ne peut plus être abandonnée."
+            )
+        )
+    number = draft.number
+    count = Question.objects.filter(section__revision=draft).count()
+    # Sections and questions go with it; template files stay (the published form may name them).
+    draft.delete()
+    audit.record(
+        obj=call,
+        actor=by,
+        action="form_draft_discarded",
+        changes={"révision": [number, published.number]},
+        note=_(
+            "Révision %(number)s abandonnée avec ses %(count)s question(s) ; "
+            "le formulaire reste celui de la révision %(published)s."
+        )
+        % {"number": number, "count": count, "published": published.number},
+    )
+    return published
 
 
 def revision_usage(call):

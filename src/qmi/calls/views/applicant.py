@@ -190,6 +190,7 @@ def _section_context(
             questions,
             values=shown,
             all_answers=shown,
+            organisation_kind=application.organisation.kind,
             documents=documents,
             ranking=ranking,
             upload_errors=upload_errors,
@@ -467,7 +468,11 @@ def summary(request, pk):
     for item in services.current_documents(application):
         documents.setdefault(item.question_key, []).append(item)
     sections = form.answers_by_section(
-        application.revision, application.answers, documents, application.call
+        application.revision,
+        application.answers,
+        documents,
+        application.call,
+        organisation_kind=application.organisation.kind,
     )
     numbers = {row["section"].pk: row["number"] for row in sections}
     missing = [

@@ -47,7 +47,22 @@ def _to_builder(call, anchor=""):
     return response
 
 
-def _summary(question):
+def _condition_sources(call, section, question):
+    earlier = builder_services.earlier_questions(
+        section.revision, section=section, question=question
+    )
+    return builder_services.condition_sources(call, earlier)
+
+
+def _sources_by_key(call, sections):
+    """Every question of the shown revision by key, and the "who applies" pseudo-question."""
+    found = {q.key: q for section in sections for q in section.questions.all()}
+    source = builder_services.organisation_kind_source(call)
+    found[source.key] = source
+    return found
+
+
+def _summary(question, sources_by_key):
     """Short description of a question's settings, for the builder's list."""
     config = question.config or {}
     items = [*_answer_limits_summary(config), *_document_summary(config)]
@@ -56,12 +71,8 @@ def _summary(question):
     if question.template_file:
         items.append(_("modèle joint"))
     if question.condition_key:
-        value = {"yes": _("oui"), "no": _("non")}.get(
-            question.condition_value, question.condition_value
-        )
-        items.append(
-            _("si « %(key)s » = « %(value)s »") % {"key": question.condition_key, "value": value}
-        )
+        condition = builder_services.describe_condition(question, sources_by_key)
+        items.append(_("si « %(source)s » = « %(value)s »") % condition)
     return items
 
 
@@ -100,9 +111,10 @@ def builder(request, pk):
     call = _call(pk)
     revision = builder_services.revision_shown(call)
     sections = queries.sections_of(revision) if revision else []
+    sources = _sources_by_key(call, sections)
     for section in sections:
         for question in section.questions.all():
-            question.summary = _summary(question)
+            question.summary = _summary(question, sources)
     context = {
         "call": call,
         "revision": revision,
@@ -176,10 +188,9 @@ def question_form(request, pk, section_pk=None, question_pk=None):
     call = _call(pk)
     question = _question(call, question_pk) if question_pk else None
     section = question.section if question else _section(call, section_pk)
-    earlier = builder_services.earlier_questions(
-        section.revision, section=section, question=question
+    form = QuestionForm(
+        request.POST or None, sources=_condition_sources(call, section, question), question=question
     )
-    form = QuestionForm(request.POST or None, earlier=earlier, question=question)
     if request.method == "POST" and form.is_valid():
         try:
             saved = builder_services.save_question(
@@ -256,14 +267,13 @@ def question_template(request, pk, question_pk):
         else:
             messages.success(request, _("Le modèle a été enregistré."))
             return redirect("calls:builder_question_edit", pk=call.pk, question_pk=question.pk)
-    earlier = builder_services.earlier_questions(
-        question.section.revision, section=question.section, question=question
-    )
     context = {
         "call": call,
         "section": question.section,
         "question": question,
-        "form": QuestionForm(earlier=earlier, question=question),
+        "form": QuestionForm(
+            sources=_condition_sources(call, question.section, question), question=question
+        ),
         "template_form": form,
     }
     return render(request, "calls/builder/question_form.html", context, status=400)
@@ -284,8 +294,11 @@ def preview(request, pk):
     revision = builder_services.revision_shown(call)
     sections = queries.sections_of(revision) if revision else []
     communes = list(call.edition.communes.select_related("commune").order_by("commune__name"))
+    sources = _sources_by_key(call, sections)
     for section in sections:
         for question in section.questions.all():
+            if question.condition_key:
+                question.condition = builder_services.describe_condition(question, sources)
             question.families = families_label(question.config.get("accepted") or ["pdf"])
             question.rank_slots = range(1, int(question.config.get("max_ranked") or 3) + 1)
     context = {"call": call, "revision": revision, "sections": sections, "communes": communes}
@@ -310,6 +323,26 @@ def publish(request, pk):
         % {"number": revision.number, "count": moved},
     )
     return redirect("calls:builder_revisions", pk=call.pk)
+
+
+@backoffice_required(permission="calls.manage_calls")
+@require_POST
+def discard(request, pk):
+    call = _call(pk)
+    try:
+        published = builder_services.discard_draft(call=call, by=request.user)
+    except ValidationError as error:
+        _error_message(request, error)
+    else:
+        messages.success(
+            request,
+            _(
+                "Les modifications non publiées ont été abandonnées : le formulaire est de "
+                "nouveau celui de la révision %(number)s."
+            )
+            % {"number": published.number},
+        )
+    return _to_builder(call)
 
 
 @backoffice_required

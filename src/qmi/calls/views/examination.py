@@ -207,6 +207,8 @@ def _document_url(application, document):
 
 
 def _answer_sections(application, communes, documents):
+    """Every question of the form; those not asked of this applicant say so."""
+    kind = application.organisation.kind
     sections = []
     for section in queries.sections_of(application.revision):
         rows = []
@@ -215,6 +217,9 @@ def _answer_sections(application, communes, documents):
             rows.append(
                 {
                     "question": question,
+                    "asked": answer_rules.is_visible(
+                        question, application.answers, organisation_kind=kind
+                    ),
                     "value": value,
                     "empty": answer_rules.is_empty(value),
                     "items": answer_items(question, value, communes)
@@ -280,11 +285,17 @@ def _examination_context(request, application, **forms):
         application.submissions.select_related("submitted_by", "revision").order_by("-number")
     )
     moves = {move.target for move in Application.workflow.available(application, request.user)}
+    sections = _answer_sections(application, communes, documents)
+    # A file is shown under its question's label; one of a question since removed keeps its key.
+    labels = {row["question"].key: row["question"].label for s in sections for row in s["rows"]}
+    for group in documents.values():
+        for document in group:
+            document.question_label = labels.get(document.question_key, document.question_key)
     return {
         "application": application,
         "call": application.call,
         "organisation": application.organisation,
-        "sections": _answer_sections(application, communes, documents),
+        "sections": sections,
         "documents": [d for group in documents.values() for d in group],
         "submissions": submissions,
         "comparison": _comparison(submissions[0], submissions[1], communes)

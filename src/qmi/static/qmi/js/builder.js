@@ -1,5 +1,5 @@
 // Form builder: show the settings of the chosen kind, suggest a key from the label,
-// and offer the expected answers of the chosen condition question. No inline script (CSP).
+// and offer only the answers of the question a condition reads. No inline script (CSP).
 document.addEventListener("DOMContentLoaded", () => {
   const kindSelect = document.querySelector("[data-kind-select]");
   if (kindSelect) {
@@ -36,22 +36,29 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
-  const sourcesData = document.getElementById("condition-sources");
+  // The expected answer: only the answers of the question chosen above. An answer
+  // shared by two questions ("oui") appears in both groups, so the one selected is
+  // looked up again in the group now shown.
   const conditionKey = document.getElementById("id_condition_key");
-  const datalist = document.getElementById("condition-values");
-  if (sourcesData && conditionKey && datalist) {
-    const sources = JSON.parse(sourcesData.textContent);
-    const fillValues = () => {
-      const source = sources.find((item) => item.key === conditionKey.value);
-      datalist.replaceChildren(
-        ...(source ? source.options : []).map((value) => {
-          const option = document.createElement("option");
-          option.value = value;
-          return option;
-        }),
+  const conditionValue = document.querySelector("[data-condition-value]");
+  if (conditionKey && conditionValue) {
+    const showAnswers = () => {
+      const current = conditionValue.value;
+      conditionValue.querySelectorAll("optgroup").forEach((group) => {
+        const shown = group.querySelector("option")?.dataset.source === conditionKey.value;
+        group.hidden = !shown;
+        group.disabled = !shown;
+      });
+      const same = Array.from(conditionValue.querySelectorAll("option[data-source]")).find(
+        (option) => option.dataset.source === conditionKey.value && option.value === current,
       );
+      if (same) {
+        same.selected = true;
+      } else {
+        conditionValue.value = "";
+      }
     };
-    conditionKey.addEventListener("change", fillValues);
-    fillValues();
+    conditionKey.addEventListener("change", showAnswers);
+    showAnswers();
   }
 });
