@@ -72,6 +72,8 @@ def test_operator_rewrites_a_challenge(page, demo):
 
 def test_operator_asks_a_question_of_communes_only_then_discards_the_draft(page, demo):
     call = Call.objects.get(slug=DEMO_SLUG)
+    # A call open to both kinds, so the condition has a choice to make.
+    Call.objects.filter(pk=call.pk).update(eligible_kinds=["commune", "experimenter"])
     published = call.current_revision
     login(page, "operateur@demo.qmi.example")
     visit(page, f"/gestion/appels/{call.pk}/formulaire/")
