@@ -221,6 +221,13 @@ def current_documents(application):
 
 @transaction.atomic
 def upload_document(*, application, question_key, uploaded, by):
+    """Attach a checked file to a document slot.
+
+    The same file (same SHA-256) sent twice to a multi-file slot is refused, not
+    stored again: a second copy adds nothing to the file, would be counted twice
+    by staff and towards the slot's 20 files, and the person is told under which
+    name it is already attached.
+    """
     application = Application.objects.select_for_update().get(pk=application.pk)
     _require(by, "calls.edit_application", application)
     question = next(
@@ -239,6 +246,8 @@ def upload_document(*, application, question_key, uploaded, by):
         max_mb=question.config.get("max_size_mb"),
     )
     now = timezone.now()
+    if question.config.get("multiple"):
+        _refuse_duplicate(application, question_key, checked.sha256)
     if not question.config.get("multiple"):
         # A new file replaces the previous one; the old one stays if a submission refers to it.
         current_documents(application).filter(question_key=question_key).update(removed_at=now)
@@ -261,6 +270,22 @@ def upload_document(*, application, question_key, uploaded, by):
     application.version += 1
     application.save(update_fields=["version", "updated_at"])
     return document
+
+
+def _refuse_duplicate(application, question_key, sha256):
+    same = (
+        current_documents(application)
+        .filter(question_key=question_key, sha256=sha256)
+        .order_by("uploaded_at")
+        .first()
+    )
+    if same is not None:
+        raise ValidationError(
+            _(
+                "Ce fichier est déjà joint sous le nom « %(name)s » : il n'a pas été ajouté une seconde fois."
+            )
+            % {"name": same.name}
+        )
 
 
 @transaction.atomic
