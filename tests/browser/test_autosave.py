@@ -5,7 +5,8 @@ Journeys (on a call built here rather than the demo, so each behaviour is isolat
   too long;
 - the session expires while typing: the values stay in the browser and are saved after login;
 - a colleague saved meanwhile: the conflict shows their value, "Garder ma version" saves mine;
-- an upload replaces the slot; a broken PDF is refused in the slot.
+- an upload replaces the slot; a broken PDF is refused in the slot;
+- a malformed e-mail is saved as typed and flagged under its field until fixed.
 """
 
 import re
@@ -39,6 +40,7 @@ def application():
         condition_value="yes",
     )
     add_question(call, "resume", Question.Kind.LONG_TEXT, label="Résumé", config={"max_chars": 20})
+    add_question(call, "courriel", Question.Kind.EMAIL, label="Courriel", required=False)
     add_question(call, "lettre", Question.Kind.DOCUMENT, label="Lettre d'engagement")
     return ApplicationFactory(call=call)
 
@@ -87,6 +89,25 @@ def test_typing_is_saved_and_conditions_and_counter_update(section, application)
     expect(page.locator("#q-resume-counter")).to_contain_text("25 / 20")
     expect(page.locator("#q-resume-counter")).to_contain_text("5 de trop")
     _wait_saved(page)
+
+
+def test_a_malformed_answer_is_flagged_at_its_field_until_fixed(section, application):
+    page = section
+    field = page.get_by_label("Courriel")
+    field.fill("camille@")
+    problem = page.locator("#q-courriel-problem")
+    expect(problem).to_have_text("Saisissez une adresse e-mail valide.", timeout=SAVED_TIMEOUT_MS)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_attribute("aria-describedby", "q-courriel-problem")
+    expect(page.locator("#autosave-status")).to_contain_text("à vérifier, « Courriel »")
+    check_page(page)
+    assert _answers(application)["courriel"] == "camille@"
+    field.fill("camille@exemple.fr")
+    expect(problem).to_have_count(0, timeout=SAVED_TIMEOUT_MS)
+    expect(field).not_to_have_attribute("aria-invalid", "true")
+    expect(field).not_to_have_attribute("aria-describedby", re.compile("."))
+    _wait_saved(page)
+    assert _answers(application)["courriel"] == "camille@exemple.fr"
 
 
 def test_expired_session_keeps_values_and_restores_them_after_login(

@@ -2,7 +2,8 @@
 
 Autosave keeps whatever a person typed (`normalise` only shapes it), so nothing
 is lost; `problems` says, at submission time, what is missing or malformed,
-in words an applicant understands.
+in words an applicant understands, and `typing_problem` says it at the field
+while the person fills it in.
 """
 
 import datetime
@@ -63,6 +64,17 @@ def problems(question, value, *, ranking_choices=()):
         return [_("Réponse obligatoire.")] if question.required else []
     check = PROBLEMS_BY_KIND.get(question.kind)
     return check(question, value, ranking_choices) if check else []
+
+
+def typing_problem(question, value, *, ranking_choices=()):
+    """What is wrong with an answer being typed, "" when nothing is.
+
+    Shown at the field while filling in (autosave, section page); an empty answer
+    is not wrong yet: the checklist says what is missing at submission time.
+    """
+    if is_empty(value):
+        return ""
+    return " ".join(problems(question, value, ranking_choices=ranking_choices))
 
 
 # One check per kind, called with (question, value, ranking choices) on a non-empty answer.

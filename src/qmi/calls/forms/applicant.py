@@ -76,9 +76,15 @@ def build_fields(questions, *, values, all_answers, documents, ranking, upload_e
     conditional questions are visible when the page loads.
     """
     upload_errors = upload_errors or {}
+    choices = [value for value, _label in ranking]
     fields = []
     for question in questions:
         value = values.get(question.key)
+        problem = (
+            ""
+            if question.kind == Question.Kind.DOCUMENT
+            else answer_rules.typing_problem(question, value, ranking_choices=choices)
+        )
         field = {
             "question": question,
             "kind": question.kind,
@@ -88,6 +94,8 @@ def build_fields(questions, *, values, all_answers, documents, ranking, upload_e
             "values": _as_list(value),
             "visible": answer_rules.is_visible(question, all_answers),
             "help_id": f"q-{question.key}-help" if question.help_text else "",
+            "problem": problem,
+            "problem_id": f"q-{question.key}-problem",
         }
         config = question.config or {}
         if question.kind in CHOICE_KINDS:
@@ -123,8 +131,36 @@ def build_fields(questions, *, values, all_answers, documents, ranking, upload_e
             field["multiple"] = bool(config.get("multiple"))
             field["documents"] = documents.get(question.key, [])
             field["error"] = upload_errors.get(question.key, "")
+        field["described_by"] = _described_by(field)
         fields.append(field)
     return fields
+
+
+def _described_by(field):
+    """The ids a control's aria-describedby names: help, counter or unit, then the problem."""
+    ids = [field["help_id"]]
+    if field["kind"] == Question.Kind.LONG_TEXT:
+        ids.append(f"{field['id']}-counter")
+    elif field["kind"] == Question.Kind.NUMBER and field.get("unit"):
+        ids.append(f"{field['id']}-unit")
+    if field["problem"]:
+        ids.append(field["problem_id"])
+    return " ".join(item for item in ids if item)
+
+
+def typing_problems(questions, answers, keys, call):
+    """{key: what is wrong with its answer, or ""} for the answers an autosave just saved."""
+    by_key = {question.key: question for question in questions}
+    checked = [by_key[key] for key in keys if key in by_key]
+    choices = []
+    if any(question.kind == Question.Kind.COMMUNE_RANKING for question in checked):
+        choices = [value for value, _label in ranking_options(call)]
+    return {
+        question.key: answer_rules.typing_problem(
+            question, answers.get(question.key), ranking_choices=choices
+        )
+        for question in checked
+    }
 
 
 def read_original(post):

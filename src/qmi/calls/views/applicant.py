@@ -296,6 +296,10 @@ def autosave(request, pk):
             messages.success(request, _("Vos réponses ont été enregistrées."))
         return redirect(_target_after_save(application, number, request.POST.get("go", "")))
     meta = result.application.answers_meta
+    problems = form.typing_problems(
+        questions, result.application.answers, changes, application.call
+    )
+    labels = {question.key: question.label for question in questions}
     others = [
         {"label": question.label, **form.describe_change(*_who_and_when(meta, question.key))}
         for question in result.others
@@ -309,6 +313,14 @@ def autosave(request, pk):
             "changed": bool(changes),
             "original": json.dumps(result.shown, ensure_ascii=False),
             "others": others,
+            # Every answer just saved, with what is wrong with it or "": the page
+            # shows each message under its field and removes those fixed.
+            "problems": json.dumps(problems, ensure_ascii=False) if problems else "",
+            "flagged": [
+                {"label": labels[key], "message": message}
+                for key, message in problems.items()
+                if message
+            ],
         },
     )
 
