@@ -1,18 +1,37 @@
 """The applicant's rough edges (issue 9): invalid answers flagged at the field, the same
 file twice, documents asked for in a correction, and the wording of the pages."""
 
+import datetime
 import html
 import json
 import re
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
 
-from qmi.calls.models import Application, Document, Question
+from qmi.calls.models import (
+    Application,
+    CorrectionRequest,
+    Document,
+    Question,
+    RequestedDocument,
+)
 from qmi.calls.services import applications as services
-from tests.factories import ApplicationFactory, CallFactory, add_question
-from tests.utils import input_described_by, logged_in, member_of, pdf_bytes
+from qmi.calls.services import examination
+from qmi.core.models import AuditEntry
+from tests.factories import ApplicationFactory, CallFactory, add_question, metropolis_user
+from tests.utils import (
+    executable_upload,
+    input_described_by,
+    logged_in,
+    member_of,
+    pdf_bytes,
+    pdf_text,
+)
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
@@ -206,3 +225,258 @@ def test_the_section_page_shows_a_stored_malformed_answer_at_its_field(client, a
     assert re.search(r'<input[^>]*name="a_courriel"[^>]*aria-invalid="true"', body)
     assert not re.search(r'<input[^>]*name="a_projet"[^>]*aria-invalid', body)
     assert input_described_by(response, "a_projet") == []
+
+
+# Documents asked for in a correction, and staff deciding when it is resolved -----------
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    def run(action):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action()
+
+    return run
+
+
+@pytest.fixture
+def submitted(application, member):
+    services.autosave(
+        application=application, by=member, base_version=0, changes={"projet": "Bancs"}
+    )
+    application.refresh_from_db()
+    services.submit_application(application=application, by=member)
+    application.refresh_from_db()
+    return application
+
+
+def _future(days=7):
+    return timezone.localtime(timezone.now() + datetime.timedelta(days=days)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+
+
+def _ask_for_kbis(staff_client, application, **extra):
+    return staff_client.post(
+        f"/gestion/candidatures/{application.pk}/decision/",
+        {
+            "decision": "correction",
+            "correction-message": "Il manque un extrait Kbis.",
+            "correction-due_at": _future(),
+            "correction-document_1": "Extrait Kbis",
+            "correction-document_1_help": "De moins de trois mois.",
+            **extra,
+        },
+        follow=True,
+    )
+
+
+def _correct(application, member):
+    requested = RequestedDocument.objects.get(correction__application=application)
+    services.upload_document(
+        application=application,
+        question_key=requested.document_key,
+        uploaded=SimpleUploadedFile("kbis.pdf", pdf_bytes(width=90)),
+        by=member,
+    )
+    return services.submit_application(application=application, by=member)
+
+
+def test_staff_ask_for_a_document_the_form_did_not_have(staff_client, submitted, member, on_commit):
+    response = on_commit(lambda: _ask_for_kbis(staff_client, submitted))
+    assert response.status_code == 200
+    requested = RequestedDocument.objects.get()
+    assert (requested.label, requested.help_text) == ("Extrait Kbis", "De moins de trois mois.")
+    assert AuditEntry.objects.filter(
+        object_id=str(submitted.pk),
+        action="documents_requested",
+        changes={"documents": ["Extrait Kbis"]},
+    ).exists()
+    body = mail.outbox[-1].body
+    assert "L'équipe demande aussi une pièce que le formulaire ne prévoyait pas" in body
+    assert "- Extrait Kbis (De moins de trois mois.)" in body
+    page = response.content.decode()
+    assert "Extrait Kbis" in page and "Pièces demandées en plus du formulaire" in page
+
+
+def test_a_help_text_without_a_label_is_refused_at_its_field(staff_client, submitted):
+    response = _ask_for_kbis(staff_client, submitted, **{"correction-document_1": ""})
+    assert "Donnez un intitulé à la pièce demandée." in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+    assert not RequestedDocument.objects.exists()
+
+
+def test_the_applicant_gets_an_upload_slot_and_cannot_deposit_without_the_document(
+    client, staff_client, submitted, member
+):
+    _ask_for_kbis(staff_client, submitted)
+    requested = RequestedDocument.objects.get()
+    logged_in(client, member)
+    page = client.get(f"/candidatures/{submitted.pk}/").content.decode()
+    assert "Pièces demandées par l'équipe" in page
+    assert f'action="/candidatures/{submitted.pk}/pieces-demandees/{requested.pk}/"' in page
+    assert "De moins de trois mois." in page
+    summary = client.get(f"/candidatures/{submitted.pk}/recapitulatif/").content.decode()
+    assert (
+        f'href="/candidatures/{submitted.pk}/#slot-{requested.document_key}">Extrait Kbis'
+        in summary
+    )
+    assert "Pièce demandée par l&#x27;équipe, à joindre." in summary
+    with pytest.raises(ValidationError):
+        services.submit_application(application=submitted, by=member)
+
+
+def test_a_requested_document_goes_through_the_same_upload_checks(
+    client, staff_client, submitted, member
+):
+    _ask_for_kbis(staff_client, submitted)
+    requested = RequestedDocument.objects.get()
+    logged_in(client, member)
+    url = f"/candidatures/{submitted.pk}/pieces-demandees/{requested.pk}/"
+    refused = client.post(url, {"file": executable_upload("kbis.pdf")})
+    assert refused.status_code == 400
+    assert 'role="alert"' in refused.content.decode()
+    assert (
+        not services.current_documents(submitted)
+        .filter(question_key=requested.document_key)
+        .exists()
+    )
+    accepted = client.post(url, {"file": SimpleUploadedFile("kbis.pdf", pdf_bytes(width=90))})
+    assert accepted.status_code == 302
+    assert accepted["Location"].endswith(f"#slot-{requested.document_key}")
+    slot = client.post(
+        url, {"file": SimpleUploadedFile("kbis2.pdf", pdf_bytes(width=95))}, HTTP_HX_REQUEST="true"
+    )
+    assert slot.status_code == 200 and "kbis2.pdf" in slot.content.decode()
+    names = [d.name for d in services.current_documents(submitted)]
+    assert names == ["kbis2.pdf"]
+
+
+def test_a_stranger_cannot_upload_a_requested_document(client, staff_client, submitted):
+    _ask_for_kbis(staff_client, submitted)
+    requested = RequestedDocument.objects.get()
+    logged_in(client, member_of(ApplicationFactory().organisation))
+    response = client.post(
+        f"/candidatures/{submitted.pk}/pieces-demandees/{requested.pk}/",
+        {"file": SimpleUploadedFile("kbis.pdf", pdf_bytes())},
+    )
+    assert response.status_code == 404
+    assert not Document.objects.exists()
+
+
+def test_the_new_deposit_leaves_the_correction_to_staff_and_its_receipt_lists_the_document(
+    staff_client, submitted, member
+):
+    _ask_for_kbis(staff_client, submitted)
+    submitted.refresh_from_db()
+    submission = _correct(submitted, member)
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
+    assert CorrectionRequest.objects.get().resolved_at is None
+    assert submission.receipt["requested"] == [{"label": "Extrait Kbis", "documents": ["kbis.pdf"]}]
+    applicant = Client()
+    logged_in(applicant, member)
+    pdf = applicant.get(f"/candidatures/{submitted.pk}/depots/2/accuse-de-reception.pdf")
+    text = pdf_text(pdf.content)
+    assert "Pièces demandées lors de la correction" in text and "Extrait Kbis" in text
+    page = applicant.get(f"/candidatures/{submitted.pk}/").content.decode()
+    assert "Correction déposée" in page
+    staff_page = staff_client.get(f"/gestion/candidatures/{submitted.pk}/").content.decode()
+    assert "Correction déposée : à vérifier" in staff_page
+    assert "Extrait Kbis (demandée en correction)" in staff_page
+
+
+def test_staff_resolve_the_correction_audited_and_the_applicant_is_told(
+    staff_client, staff, submitted, member, on_commit
+):
+    _ask_for_kbis(staff_client, submitted)
+    submitted.refresh_from_db()
+    _correct(submitted, member)
+    mail.outbox.clear()
+    response = on_commit(
+        lambda: staff_client.post(
+            f"/gestion/candidatures/{submitted.pk}/decision/", {"decision": "resolve"}, follow=True
+        )
+    )
+    assert "La demande de correction est résolue" in response.content.decode()
+    correction = CorrectionRequest.objects.get()
+    assert correction.resolved_at is not None and correction.resolved_by == staff
+    assert AuditEntry.objects.filter(
+        object_id=str(submitted.pk), action="correction_resolved"
+    ).exists()
+    assert [m.to for m in mail.outbox] == [[member.email]]
+    assert "Correction acceptée sur le dossier" in mail.outbox[0].subject
+    again = staff_client.post(
+        f"/gestion/candidatures/{submitted.pk}/decision/", {"decision": "resolve"}, follow=True
+    )
+    assert "Aucune demande de correction n&#x27;est en attente" in again.content.decode()
+
+
+def test_a_correction_cannot_be_resolved_before_the_new_deposit(staff, staff_client, submitted):
+    _ask_for_kbis(staff_client, submitted)
+    with pytest.raises(ValidationError, match="pas encore été déposé à nouveau"):
+        examination.resolve_correction(application=submitted, by=staff)
+    assert CorrectionRequest.objects.get().resolved_at is None
+
+
+def test_only_examining_staff_resolve_a_correction(client, staff_client, submitted, member):
+    _ask_for_kbis(staff_client, submitted)
+    submitted.refresh_from_db()
+    _correct(submitted, member)
+    with pytest.raises(PermissionDenied):
+        examination.resolve_correction(application=submitted, by=member)
+    with pytest.raises(PermissionDenied):
+        examination.resolve_correction(application=submitted, by=metropolis_user())
+    logged_in(client, member)
+    response = client.post(
+        f"/gestion/candidatures/{submitted.pk}/decision/", {"decision": "resolve"}
+    )
+    assert response.status_code == 404
+    assert CorrectionRequest.objects.get().resolved_at is None
+
+
+def test_asking_again_closes_the_earlier_request_and_complete_resolves_the_last(
+    staff, staff_client, submitted, member
+):
+    _ask_for_kbis(staff_client, submitted)
+    submitted.refresh_from_db()
+    _correct(submitted, member)
+    second = examination.request_correction(
+        application=submitted,
+        by=staff,
+        message="Le Kbis a plus de trois mois.",
+        due_at=timezone.now() + datetime.timedelta(days=3),
+        documents=[("Extrait Kbis récent", "")],
+    )
+    first = CorrectionRequest.objects.exclude(pk=second.pk).get()
+    assert first.resolved_at is not None and first.resolved_by == staff
+    assert [
+        r.label for r in services.requested_documents(Application.objects.get(pk=submitted.pk))
+    ] == ["Extrait Kbis récent"]
+    submitted.refresh_from_db()
+    requested = second.requested_documents.get()
+    services.upload_document(
+        application=submitted,
+        question_key=requested.document_key,
+        uploaded=SimpleUploadedFile("kbis-recent.pdf", pdf_bytes(width=120)),
+        by=member,
+    )
+    services.submit_application(application=submitted, by=member)
+    submitted.refresh_from_db()
+    examination.mark_complete(application=submitted, by=staff)
+    second.refresh_from_db()
+    assert second.resolved_at is not None and second.resolved_by == staff
+
+
+def test_too_many_requested_documents_are_refused(staff, submitted):
+    with pytest.raises(ValidationError):
+        examination.request_correction(
+            application=submitted,
+            by=staff,
+            message="Pièces",
+            due_at=timezone.now() + datetime.timedelta(days=3),
+            documents=[(f"Pièce {n}", "") for n in range(6)],
+        )
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED

@@ -517,7 +517,8 @@ def test_resubmission_after_a_correction_request_uses_its_due_date(member, appli
     assert submission.number == 2
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
-    assert not application.correction_requests.filter(resolved_at__isnull=True).exists()
+    # Staff, not the new deposit, decide whether the correction is resolved.
+    assert application.correction_requests.filter(resolved_at__isnull=True).exists()
 
 
 def test_resubmission_after_the_correction_due_date_is_refused(member, application):

@@ -32,6 +32,8 @@ class CallsConfig(AppConfig):
                 "form_template_uploaded": _("modèle joint"),
                 "form_template_removed": _("modèle retiré"),
                 "duplicated": _("appel dupliqué"),
+                "documents_requested": _("pièces demandées en correction"),
+                "correction_resolved": _("correction résolue"),
             }
         )
 

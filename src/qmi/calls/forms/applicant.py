@@ -12,6 +12,7 @@ the same application from the same version therefore never conflict.
 
 import datetime
 import json
+from types import SimpleNamespace
 
 from django import forms
 from django.db.models import Q
@@ -161,6 +162,42 @@ def typing_problems(questions, answers, keys, call):
         )
         for question in checked
     }
+
+
+def requested_fields(requested, documents, *, upload_errors=None):
+    """Upload slots for the documents a correction request asks for, as `build_fields` makes them.
+
+    They take any document type the platform accepts, one file each (a new one
+    replaces it), like a form's single-file document question with default settings.
+    """
+    upload_errors = upload_errors or {}
+    families = files.DEFAULT_FAMILIES
+    fields = []
+    for item in requested:
+        key = item.document_key
+        fields.append(
+            {
+                "question": SimpleNamespace(
+                    key=key,
+                    label=item.label,
+                    help_text=item.help_text,
+                    condition_key="",
+                    template_file=None,
+                    required=True,
+                ),
+                "requested": item,
+                "kind": Question.Kind.DOCUMENT,
+                "visible": True,
+                "help_id": f"q-{key}-help" if item.help_text else "",
+                "accept": files.accept_attribute(families),
+                "families": files.families_label(families),
+                "max_mb": files.DEFAULT_MAX_MB,
+                "multiple": False,
+                "documents": documents.get(key, []),
+                "error": upload_errors.get(key, ""),
+            }
+        )
+    return fields
 
 
 def read_original(post):

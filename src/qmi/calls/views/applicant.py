@@ -25,7 +25,14 @@ from qmi.core.workflow import TransitionNotAllowed
 
 from .. import queries
 from ..forms import applicant as form
-from ..models import Application, CorrectionRequest, Document, Question, Submission
+from ..models import (
+    Application,
+    CorrectionRequest,
+    Document,
+    Question,
+    RequestedDocument,
+    Submission,
+)
 from ..pdf import acknowledgement_pdf
 from ..progress import next_step, status_text
 from ..queries import get_application_for, get_call_for
@@ -39,11 +46,20 @@ Status = Application.Status
 
 
 def _open_correction(application):
-    return (
-        application.correction_requests.filter(resolved_at__isnull=True)
-        .order_by("-created_at")
-        .first()
-    )
+    return services.open_correction(application)
+
+
+def _requested_fields(application, upload_errors=None):
+    """Upload slots for what the open correction request asks for beyond the form."""
+    requested = services.requested_documents(application)
+    if not requested:
+        return []
+    documents = {}
+    for item in services.current_documents(application).filter(
+        question_key__in=[r.document_key for r in requested]
+    ):
+        documents.setdefault(item.question_key, []).append(item)
+    return form.requested_fields(requested, documents, upload_errors=upload_errors)
 
 
 # Public call pages -----------------------------------------------------------
@@ -113,7 +129,7 @@ def application_detail(request, pk):
     )
 
 
-def _application_context(request, application, withdraw_form=None):
+def _application_context(request, application, withdraw_form=None, upload_errors=None):
     correction = _open_correction(application)
     expected, deadline = next_step(application, correction)
     moves = {move.target for move in Application.workflow.available(application, request.user)}
@@ -126,6 +142,8 @@ def _application_context(request, application, withdraw_form=None):
         "sections": _section_links(application),
         "submissions": application.submissions.select_related("submitted_by"),
         "can_edit": request.user.has_perm("calls.edit_application", application),
+        "editable": request.user.has_perm("calls.edit_application", application),
+        "requested": _requested_fields(application, upload_errors),
         "can_withdraw": Status.WITHDRAWN in moves,
         "withdraw_form": withdraw_form or form.WithdrawForm(),
     }
@@ -424,6 +442,56 @@ def upload_document(request, pk, key):
 
 @login_required
 @require_POST
+def upload_requested_document(request, pk, requested_pk):
+    """A file for a document the open correction request asks for (a Kbis…)."""
+    application = get_application_for(request.user, pk)
+    requested = get_object_or_404(
+        RequestedDocument, pk=requested_pk, correction__application=application
+    )
+    key = requested.document_key
+    uploaded = request.FILES.get("file")
+    error = ""
+    if uploaded is None:
+        error = _("Choisissez un fichier à déposer.")
+    else:
+        try:
+            services.upload_document(
+                application=application, question_key=key, uploaded=uploaded, by=request.user
+            )
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        except PermissionDenied:
+            error = _(
+                "Ce dossier ne peut plus être modifié : il a été déposé ou n'est plus un brouillon."
+            )
+    return _after_requested_upload(request, application, key, error)
+
+
+def _after_requested_upload(request, application, key, error, removed=""):
+    """The slot (fetch), or the application page: with the error, or redirected after success."""
+    application.refresh_from_db()
+    status = 400 if error else 200
+    errors = {key: error} if error else None
+    if getattr(request, "htmx", False):
+        field = next(
+            (f for f in _requested_fields(application, errors) if f["question"].key == key), None
+        )
+        if field is None:
+            raise Http404
+        context = {"application": application, "field": field, "editable": True}
+        return render(request, "calls/applicant/_document_slot.html", context, status=status)
+    if error:
+        context = _application_context(request, application, upload_errors=errors)
+        return render(request, "calls/applicant/application.html", context, status=status)
+    if removed:
+        messages.success(request, _("Le fichier « %(name)s » a été retiré.") % {"name": removed})
+    else:
+        messages.success(request, _("Le fichier a été déposé."))
+    return redirect(reverse("calls:application", kwargs={"pk": application.pk}) + f"#slot-{key}")
+
+
+@login_required
+@require_POST
 def remove_document(request, pk, document_pk):
     application = get_application_for(request.user, pk)
     document = get_object_or_404(
@@ -435,6 +503,10 @@ def remove_document(request, pk, document_pk):
     except PermissionDenied:
         error = _(
             "Ce dossier ne peut plus être modifié : il a été déposé ou n'est plus un brouillon."
+        )
+    if document.question_key.startswith(RequestedDocument.KEY_PREFIX):
+        return _after_requested_upload(
+            request, application, document.question_key, error, removed=document.name
         )
     if getattr(request, "htmx", False):
         return _slot_response(
@@ -479,7 +551,7 @@ def summary(request, pk):
     )
     numbers = {row["section"].pk: row["number"] for row in sections}
     missing = [
-        {**item, "number": numbers.get(item["section"].pk, 1)}
+        {**item, "url": _missing_url(application, item, numbers)}
         for item in services.checklist(application)
     ]
     editable = request.user.has_perm("calls.edit_application", application)
@@ -504,6 +576,15 @@ def summary(request, pk):
         "accepts": application.call.accepts_submissions(),
     }
     return render(request, "calls/applicant/summary.html", context)
+
+
+def _missing_url(application, item, numbers):
+    """Where to fix a checklist item: its question's field, or the requested document's slot."""
+    key = item["question"].key
+    if item.get("requested"):
+        return reverse("calls:application", kwargs={"pk": application.pk}) + f"#slot-{key}"
+    number = numbers.get(item["section"].pk, 1)
+    return reverse("calls:section", kwargs={"pk": application.pk, "number": number}) + f"#q-{key}"
 
 
 @login_required

@@ -471,7 +471,15 @@
   document.addEventListener("DOMContentLoaded", function () {
     startSubmitOnce();
     var form = document.querySelector("form[data-storage-key]");
-    if (!form) return;
+    if (!form) {
+      // The application page: upload slots for documents a correction asks for.
+      var texts = document.querySelector("[data-upload-texts]");
+      if (texts && document.querySelector("form[data-upload-form]")) {
+        readTexts(texts);
+        startUploads();
+      }
+      return;
+    }
     readTexts(form);
     form.querySelectorAll("textarea[data-max-chars]").forEach(function (textarea) {
       updateCounter(textarea);
