@@ -6,16 +6,25 @@ Journeys (on a call built here rather than the demo, so each behaviour is isolat
 - the session expires while typing: the values stay in the browser and are saved after login;
 - a colleague saved meanwhile: the conflict shows their value, "Garder ma version" saves mine;
 - an upload replaces the slot; a broken PDF is refused in the slot;
-- a malformed e-mail is saved as typed and flagged under its field until fixed.
+- a malformed e-mail is saved as typed and flagged under its field until fixed;
+- a document a correction asks for is uploaded from the file's page.
 """
 
+import datetime
 import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from qmi.calls.models import Application, Document, Question
+from qmi.calls.models import (
+    Application,
+    CorrectionRequest,
+    Document,
+    Question,
+    RequestedDocument,
+)
 from qmi.calls.services import applications as services
 from tests.factories import ApplicationFactory, CallFactory, add_question
 from tests.utils import member_of, pdf_bytes
@@ -170,3 +179,29 @@ def test_upload_with_js_updates_the_slot(section, application, tmp_path):
     expect(page.locator("#slot-lettre [role=alert]")).to_contain_text("illisible ou endommagé")
     check_page(page)
     assert Document.objects.filter(application=application).count() == 1
+
+
+def test_a_document_asked_for_in_a_correction_is_uploaded_from_the_files_page(
+    page, live_server, application, member, tmp_path
+):
+    application.status = Application.Status.CORRECTION_REQUESTED
+    application.submitted_at = timezone.now()
+    application.save()
+    correction = CorrectionRequest.objects.create(
+        application=application,
+        message="Il manque l'extrait Kbis.",
+        due_at=timezone.now() + datetime.timedelta(days=7),
+    )
+    requested = RequestedDocument.objects.create(
+        correction=correction, label="Extrait Kbis", help_text="De moins de trois mois."
+    )
+    page.context.add_cookies([_session_cookie(member, live_server.url)])
+    visit(page, f"/candidatures/{application.pk}/")
+    check_page(page)
+    key = requested.document_key
+    kbis = tmp_path / "kbis.pdf"
+    kbis.write_bytes(pdf_bytes())
+    page.get_by_label("Extrait Kbis").set_input_files(str(kbis))
+    expect(page.locator(f'[id="slot-{key}"] .document-list')).to_contain_text("kbis.pdf")
+    check_page(page)
+    assert Document.objects.get(application=application).question_key == key
