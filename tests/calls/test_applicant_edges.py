@@ -480,3 +480,49 @@ def test_too_many_requested_documents_are_refused(staff, submitted):
         )
     submitted.refresh_from_db()
     assert submitted.status == Status.SUBMITTED
+
+
+# Wording -------------------------------------------------------------------------------
+
+
+def test_a_conflict_with_ones_own_other_tab_says_so(client, application, member):
+    logged_in(client, member)
+    autosave(client, application, {"projet": "Onglet B"})  # saved from another tab
+    response = client.post(
+        f"/candidatures/{application.pk}/enregistrer/",
+        {"section": 1, "base_version": 0, "original": "{}", "a_projet": "Onglet A"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409
+    body = html.unescape(response.content.decode())
+    assert "Vous avez modifié ces réponses dans un autre onglet entre-temps" in body
+    assert "modifié par vous, dans un autre onglet, le " in body
+    assert "Non enregistré : vous avez modifié ces réponses dans un autre onglet." in body
+    assert "Quelqu'un d'autre" not in body
+
+
+def test_a_conflict_with_a_colleague_names_the_colleague(client, application, member):
+    colleague = member_of(application.organisation, full_name="Alex Durand")
+    services.autosave(
+        application=application, by=colleague, base_version=0, changes={"projet": "Le sien"}
+    )
+    logged_in(client, member)
+    response = client.post(
+        f"/candidatures/{application.pk}/enregistrer/",
+        {"section": 1, "base_version": 0, "original": "{}", "a_projet": "Le mien"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = html.unescape(response.content.decode())
+    assert "Quelqu'un d'autre a modifié ces réponses entre-temps" in body
+    assert "modifié par Alex Durand le " in body
+    assert "dans un autre onglet" not in body
+
+
+def test_the_steps_count_the_summary_they_show(client, application, member):
+    logged_in(client, member)
+    page = client.get(f"/candidatures/{application.pk}/sections/1/").content.decode()
+    steps = re.search(r'<nav class="steps".*?</nav>', page, flags=re.S).group(0)
+    shown = steps.count("<li")
+    assert shown == 2  # the one section, then "Récapitulatif et dépôt"
+    assert f"Étape 1 sur {shown}" in steps
+    assert f'<progress max="{shown}" value="1"' in steps

@@ -130,6 +130,7 @@ def autosave(*, application, by, base_version, changes, originals=None):
                 "label": questions[key].label,
                 "value": application.answers.get(key),
                 "by": meta.get("name", ""),
+                "by_id": meta.get("by"),
                 "at": meta.get("at", ""),
             }
     if conflicts:

@@ -228,7 +228,9 @@ def section(request, pk, number):
     return _render_section(request, application, number)
 
 
-def _conflict_context(conflict, application, questions):
+def _conflict_context(conflict, application, questions, user):
+    """The conflicting answers, with who changed them: "you, in another tab" when it was the
+    same person (two tabs of one file), so nobody looks for a colleague who does not exist."""
     by_key = {q.key: q for q in questions}
     ranking = {}
     if any(q.kind == Question.Kind.COMMUNE_RANKING for q in questions):
@@ -236,6 +238,7 @@ def _conflict_context(conflict, application, questions):
     items = []
     for key, info in conflict.fields.items():
         question = by_key.get(key)
+        mine = info.get("by_id") is not None and info.get("by_id") == user.pk
         items.append(
             {
                 "key": key,
@@ -244,9 +247,14 @@ def _conflict_context(conflict, application, questions):
                 if question
                 else info.get("value"),
                 **form.describe_change(info.get("by"), info.get("at")),
+                "mine": mine,
             }
         )
-    return {"items": items, "version": conflict.version}
+    return {
+        "items": items,
+        "version": conflict.version,
+        "mine": bool(items) and all(item["mine"] for item in items),
+    }
 
 
 def _target_after_save(application, number, go):
@@ -364,7 +372,7 @@ def _autosave_refused(request, application, *, partial):
 
 def _autosave_conflict(request, application, conflict, *, number, questions, base_version, partial):
     """409: the other person's answers shown, the person's own text kept in the page."""
-    conflict_context = _conflict_context(conflict, application, questions)
+    conflict_context = _conflict_context(conflict, application, questions, request.user)
     if partial:
         return render(
             request,

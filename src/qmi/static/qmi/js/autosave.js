@@ -284,7 +284,9 @@
             self.paused = true;
             self.dirty = true;
             self.conflictBox.replaceChildren(fragment);
-            self.say(TEXT.conflict);
+            // The server words it: "someone else", or "you, in another tab".
+            var box = self.conflictBox.querySelector("[data-conflict-message]");
+            self.say(box ? box.dataset.conflictMessage : TEXT.conflict);
             var first = self.conflictBox.querySelector("h2");
             if (first) {
               first.tabIndex = -1;
