@@ -5,6 +5,7 @@ import datetime
 import html
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -13,6 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+import qmi
+from qmi.calls import answers as answer_rules
 from qmi.calls.models import (
     Application,
     CorrectionRequest,
@@ -526,3 +529,45 @@ def test_the_steps_count_the_summary_they_show(client, application, member):
     assert shown == 2  # the one section, then "Récapitulatif et dépôt"
     assert f"Étape 1 sur {shown}" in steps
     assert f'<progress max="{shown}" value="1"' in steps
+
+
+def test_no_false_plural_is_left_in_the_calls_pages_e_mails_and_messages():
+    """« dossier(s) » reads as a form, not a sentence: ngettext / blocktranslate count instead."""
+    root = Path(qmi.__file__).resolve().parent
+    places = [root / "templates" / "calls", root / "templates" / "portal", root / "calls"]
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for place in places
+        for path in place.rglob("*")
+        if path.suffix in (".html", ".txt", ".py") and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if re.search(r"\w\((s|e|es|nt)\)", line)
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "value", "message"),
+    [
+        (Question.Kind.SHORT_TEXT, {"max_length": 1}, "ab", "1 caractère au maximum."),
+        (
+            Question.Kind.LONG_TEXT,
+            {"max_chars": 1},
+            "ab",
+            "1 caractère au maximum (actuellement 2).",
+        ),
+        (Question.Kind.SHORT_TEXT, {"max_length": 2}, "abc", "2 caractères au maximum."),
+    ],
+)
+def test_limits_are_worded_in_the_singular_or_the_plural(kind, config, value, message):
+    question = Question(kind=kind, config=config, required=True)
+    assert answer_rules.problems(question, value) == [message]
+
+
+def test_the_character_counter_of_a_one_character_answer_is_singular(client, application, member):
+    add_question(application.call, "mot", Question.Kind.LONG_TEXT, config={"max_chars": 1})
+    add_question(application.call, "mots", Question.Kind.LONG_TEXT, config={"max_chars": 2})
+    logged_in(client, member)
+    page = client.get(f"/candidatures/{application.pk}/sections/1/").content.decode()
+    assert ">1 caractère au maximum.</p>" in page
+    assert ">2 caractères au maximum.</p>" in page

@@ -37,7 +37,7 @@ def test_publish_moves_drafts_and_keeps_answers_by_key(staff_client):
     staff_client.post(URL.format(pk=call.pk) + f"questions/{dropped_in_draft.pk}/supprimer/")
     response = staff_client.post(URL.format(pk=call.pk) + "publier/", follow=True)
     body = response.content.decode()
-    assert "2 brouillon(s)" in body
+    assert "2 brouillons utilisent désormais cette révision" in body
     new = call.current_revision
     assert new.number == old.number + 1
     draft.refresh_from_db()

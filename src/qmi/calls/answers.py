@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Question
 
@@ -83,7 +84,10 @@ def typing_problem(question, value, *, ranking_choices=()):
 def _short_text_problems(question, value, ranking_choices):
     limit = int(question.config.get("max_length") or 300)
     if len(value) > limit:
-        return [_("%(count)s caractères au maximum.") % {"count": limit}]
+        return [
+            ngettext("%(count)s caractère au maximum.", "%(count)s caractères au maximum.", limit)
+            % {"count": limit}
+        ]
     return []
 
 
@@ -91,7 +95,11 @@ def _long_text_problems(question, value, ranking_choices):
     limit = int(question.config.get("max_chars") or 5000)
     if len(value) > limit:
         return [
-            _("%(count)s caractères au maximum (actuellement %(current)s).")
+            ngettext(
+                "%(count)s caractère au maximum (actuellement %(current)s).",
+                "%(count)s caractères au maximum (actuellement %(current)s).",
+                limit,
+            )
             % {"count": limit, "current": len(value)}
         ]
     return []
@@ -154,7 +162,14 @@ def _ranking_problems(question, value, ranking_choices):
         found.append(_("Chaque commune ne peut être classée qu'une fois."))
     limit = question.config.get("max_ranked")
     if limit and len(value) > int(limit):
-        found.append(_("Classez au plus %(count)s communes.") % {"count": limit})
+        found.append(
+            ngettext(
+                "Classez au plus %(count)s commune.",
+                "Classez au plus %(count)s communes.",
+                int(limit),
+            )
+            % {"count": limit}
+        )
     return found
 
 

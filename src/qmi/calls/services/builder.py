@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qmi.core import audit
 from qmi.core.files import FAMILIES, check_upload
@@ -197,7 +198,12 @@ def delete_section(*, section, by):
         actor=by,
         action="form_section_deleted",
         changes={"section": [title, None]},
-        note=_("%(count)s question(s) supprimée(s) avec la section.") % {"count": count},
+        note=ngettext(
+            "%(count)s question supprimée avec la section.",
+            "%(count)s questions supprimées avec la section.",
+            count,
+        )
+        % {"count": count},
     )
 
 

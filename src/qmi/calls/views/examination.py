@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -144,7 +144,11 @@ def application_bulk(request, pk):
     if done:
         messages.success(
             request,
-            _("%(count)s dossier(s) déclaré(s) complet(s) : %(refs)s.")
+            ngettext(
+                "%(count)s dossier déclaré complet : %(refs)s.",
+                "%(count)s dossiers déclarés complets : %(refs)s.",
+                len(done),
+            )
             % {"count": len(done), "refs": ", ".join(done)},
         )
     for reference, reason in failed:

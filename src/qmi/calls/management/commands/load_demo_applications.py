@@ -121,8 +121,11 @@ class Command(BaseCommand):
                 if target == "complete":
                     examination.mark_complete(application=application, by=staff)
         self._messages(call, staff)
+        count = Application.objects.filter(call=call).count()
         self.stdout.write(
-            f"{Application.objects.filter(call=call).count()} candidature(s) de démonstration."
+            f"{count} candidature de démonstration."
+            if count < 2
+            else f"{count} candidatures de démonstration."
         )
 
     def _messages(self, call, staff):
