@@ -7,7 +7,8 @@ Journeys (on a call built here rather than the demo, so each behaviour is isolat
 - a colleague saved meanwhile: the conflict shows their value, "Garder ma version" saves mine;
 - an upload replaces the slot; a broken PDF is refused in the slot;
 - a malformed e-mail is saved as typed and flagged under its field until fixed;
-- a document a correction asks for is uploaded from the file's page.
+- a document a correction asks for is uploaded from the file's page;
+- the drag-and-drop hint shows with a mouse, not on a touch screen.
 """
 
 import datetime
@@ -205,3 +206,25 @@ def test_a_document_asked_for_in_a_correction_is_uploaded_from_the_files_page(
     expect(page.locator(f'[id="slot-{key}"] .document-list')).to_contain_text("kbis.pdf")
     check_page(page)
     assert Document.objects.get(application=application).question_key == key
+
+
+def test_the_drop_hint_is_shown_with_a_mouse_and_not_on_a_touch_screen(
+    section, browser, live_server, member, application
+):
+    expect(section.locator("#slot-lettre .drop-hint")).to_be_visible()
+    phone = browser.new_context(
+        base_url=live_server.url,
+        locale="fr-FR",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    try:
+        page = phone.new_page()
+        phone.add_cookies([_session_cookie(member, live_server.url)])
+        page.goto(f"/candidatures/{application.pk}/sections/1/")
+        assert page.evaluate("matchMedia('(pointer: coarse)').matches")
+        expect(page.locator("#slot-lettre input[type=file]")).to_be_visible()
+        expect(page.locator("#slot-lettre .drop-hint")).to_be_hidden()
+    finally:
+        phone.close()

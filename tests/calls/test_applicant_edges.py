@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import qmi
 from qmi.calls import answers as answer_rules
@@ -26,7 +26,14 @@ from qmi.calls.models import (
 from qmi.calls.services import applications as services
 from qmi.calls.services import examination
 from qmi.core.models import AuditEntry
-from tests.factories import ApplicationFactory, CallFactory, add_question, metropolis_user
+from qmi.core.templatetags.qmi_files import filesize
+from tests.factories import (
+    ApplicationFactory,
+    CallFactory,
+    DocumentFactory,
+    add_question,
+    metropolis_user,
+)
 from tests.utils import (
     executable_upload,
     input_described_by,
@@ -571,3 +578,33 @@ def test_the_character_counter_of_a_one_character_answer_is_singular(client, app
     page = client.get(f"/candidatures/{application.pk}/sections/1/").content.decode()
     assert ">1 caractère au maximum.</p>" in page
     assert ">2 caractères au maximum.</p>" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "size", "shown"),
+    [
+        ("fr", 1, "1\xa0octet"),
+        ("fr", 500, "500\xa0octets"),
+        ("fr", 2048, "2,0\xa0Ko"),
+        ("fr", 3 * 1024 * 1024 + 400_000, "3,4\xa0Mo"),
+        ("fr", 5 * 1024**3, "5,0\xa0Go"),
+        ("en", 2048, "2.0\xa0KB"),
+        ("en", 3 * 1024 * 1024, "3.0\xa0MB"),
+        ("fr", "pas un nombre", ""),
+    ],
+)
+def test_file_sizes_read_ko_and_mo_not_kio(language, size, shown):
+    with translation.override(language):
+        assert filesize(size) == shown
+
+
+def test_the_document_slot_and_summary_give_sizes_in_ko(client, application, member):
+    logged_in(client, member)
+    DocumentFactory(application=application, question_key="annexes", size=2048)
+    for url in (
+        f"/candidatures/{application.pk}/sections/1/",
+        f"/candidatures/{application.pk}/recapitulatif/",
+    ):
+        body = client.get(url).content.decode()
+        assert "(2,0\xa0Ko)" in body, url
+        assert "Kio" not in body and "Mio" not in body
