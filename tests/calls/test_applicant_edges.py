@@ -608,3 +608,14 @@ def test_the_document_slot_and_summary_give_sizes_in_ko(client, application, mem
         body = client.get(url).content.decode()
         assert "(2,0\xa0Ko)" in body, url
         assert "Kio" not in body and "Mio" not in body
+
+
+def test_the_homes_list_a_requested_document_among_what_a_file_lacks(
+    staff_client, submitted, member
+):
+    _ask_for_kbis(staff_client, submitted)
+    submitted.refresh_from_db()
+    batched = services.checklists([submitted])[submitted.pk]
+    single = services.checklist(submitted)
+    assert [item["question"].label for item in batched] == ["Extrait Kbis"]
+    assert [item["question"].label for item in single] == ["Extrait Kbis"]
