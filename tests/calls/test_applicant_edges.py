@@ -619,3 +619,20 @@ def test_the_homes_list_a_requested_document_among_what_a_file_lacks(
     single = services.checklist(submitted)
     assert [item["question"].label for item in batched] == ["Extrait Kbis"]
     assert [item["question"].label for item in single] == ["Extrait Kbis"]
+
+
+def test_a_requested_document_can_be_removed_from_the_files_page(
+    client, staff_client, submitted, member
+):
+    _ask_for_kbis(staff_client, submitted)
+    requested = RequestedDocument.objects.get()
+    logged_in(client, member)
+    client.post(
+        f"/candidatures/{submitted.pk}/pieces-demandees/{requested.pk}/",
+        {"file": SimpleUploadedFile("kbis.pdf", pdf_bytes())},
+    )
+    document = services.current_documents(submitted).get()
+    response = client.post(f"/candidatures/{submitted.pk}/documents/{document.pk}/retirer/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/candidatures/{submitted.pk}/#slot-{requested.document_key}"
+    assert not services.current_documents(submitted).exists()
