@@ -133,6 +133,7 @@ def _application_context(request, application, withdraw_form=None, upload_errors
     correction = _open_correction(application)
     expected, deadline = next_step(application, correction)
     moves = {move.target for move in Application.workflow.available(application, request.user)}
+    can_edit = request.user.has_perm("calls.edit_application", application)
     context = {
         "application": application,
         "status_text": status_text(application),
@@ -141,8 +142,8 @@ def _application_context(request, application, withdraw_form=None, upload_errors
         "correction": correction,
         "sections": _section_links(application),
         "submissions": application.submissions.select_related("submitted_by"),
-        "can_edit": request.user.has_perm("calls.edit_application", application),
-        "editable": request.user.has_perm("calls.edit_application", application),
+        "can_edit": can_edit,
+        "editable": can_edit,  # what the document slots read
         "requested": _requested_fields(application, upload_errors),
         "can_withdraw": Status.WITHDRAWN in moves,
         "withdraw_form": withdraw_form or form.WithdrawForm(),
@@ -419,26 +420,30 @@ def _slot_response(request, application, key, error="", status=200):
     )
 
 
+def _upload(request, application, key):
+    """Store the posted file under `key`; the reason in French when refused, else ""."""
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        return _("Choisissez un fichier à déposer.")
+    try:
+        services.upload_document(
+            application=application, question_key=key, uploaded=uploaded, by=request.user
+        )
+    except ValidationError as problem:
+        return " ".join(problem.messages)
+    except PermissionDenied:
+        return _(
+            "Ce dossier ne peut plus être modifié : il a été déposé ou n'est plus un brouillon."
+        )
+    return ""
+
+
 @login_required
 @require_POST
 def upload_document(request, pk, key):
     application = get_application_for(request.user, pk)
     number = _section_of_key(application, key)
-    uploaded = request.FILES.get("file")
-    error = ""
-    if uploaded is None:
-        error = _("Choisissez un fichier à déposer.")
-    else:
-        try:
-            services.upload_document(
-                application=application, question_key=key, uploaded=uploaded, by=request.user
-            )
-        except ValidationError as problem:
-            error = " ".join(problem.messages)
-        except PermissionDenied:
-            error = _(
-                "Ce dossier ne peut plus être modifié : il a été déposé ou n'est plus un brouillon."
-            )
+    error = _upload(request, application, key)
     if getattr(request, "htmx", False):
         application.refresh_from_db()
         return _slot_response(request, application, key, error, status=400 if error else 200)
@@ -457,21 +462,7 @@ def upload_requested_document(request, pk, requested_pk):
         RequestedDocument, pk=requested_pk, correction__application=application
     )
     key = requested.document_key
-    uploaded = request.FILES.get("file")
-    error = ""
-    if uploaded is None:
-        error = _("Choisissez un fichier à déposer.")
-    else:
-        try:
-            services.upload_document(
-                application=application, question_key=key, uploaded=uploaded, by=request.user
-            )
-        except ValidationError as problem:
-            error = " ".join(problem.messages)
-        except PermissionDenied:
-            error = _(
-                "Ce dossier ne peut plus être modifié : il a été déposé ou n'est plus un brouillon."
-            )
+    error = _upload(request, application, key)
     return _after_requested_upload(request, application, key, error)
 
 
