@@ -9,6 +9,7 @@ Routes public by design are listed in PUBLIC with a reason; staff pages (paths u
 `gestion/`) are found in the resolver, not listed by hand.
 """
 
+import datetime
 import re
 from urllib.parse import urlsplit
 
@@ -20,7 +21,14 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from django.utils import timezone
 
 from qmi.accounts.models import Organisation
-from qmi.calls.models import Application, Call, Question, Section
+from qmi.calls.models import (
+    Application,
+    Call,
+    CorrectionRequest,
+    Question,
+    RequestedDocument,
+    Section,
+)
 from qmi.core.models import AuditEntry
 from qmi.programmes.models import Stage
 from tests.factories import (
@@ -120,6 +128,7 @@ BY_KEYWORD = {
     "number": "section_number",
     "document_pk": "document",
     "key": "document.question_key",
+    "requested_pk": "requested_document",
     "session_pk": "session",
     "faq_pk": "faq",
     "label_pk": "label",
@@ -197,6 +206,14 @@ class World:
             submitted_at=timezone.now(),
         )
         self.document = DocumentFactory(application=self.application)
+        self.requested_document = RequestedDocument.objects.create(
+            correction=CorrectionRequest.objects.create(
+                application=self.application,
+                message="Il manque le Kbis.",
+                due_at=timezone.now() + datetime.timedelta(days=7),
+            ),
+            label="Extrait Kbis",
+        )
         self.submission = SubmissionFactory(application=self.application, number=1)
         self.thread = ThreadFactory(application=self.application)
         self.attachment = MessageAttachmentFactory(

@@ -222,7 +222,7 @@ def _due_in(days):
     return timezone.localtime(timezone.now() + datetime.timedelta(days=days), PARIS)
 
 
-def test_correction_requested_then_complete(page, demo):
+def test_correction_requested_then_complete(page, demo, tmp_path):
     call = Call.objects.get(slug="demo-appel-fictif")
     application = Application.objects.get(call=call, organisation__commune__insee="92071")
     assert application.status == Application.Status.SUBMITTED
@@ -240,6 +240,10 @@ def test_correction_requested_then_complete(page, demo):
     form = page.locator("form:has(input[name='decision'][value='correction'])")
     form.get_by_label("Ce qui manque ou doit être corrigé").fill(CORRECTION)
     form.get_by_label("À corriger avant le").fill(due.strftime("%Y-%m-%dT%H:%M"))
+    # A document the form did not have.
+    form.get_by_label("Pièce à demander en plus du formulaire n° 1 (facultatif)").fill(
+        "Extrait Kbis"
+    )
     mail.outbox.clear()
     _follow(page, form.get_by_role("button", name="Envoyer la demande"))
     assert _path(page) == staff_page, page.url
@@ -258,6 +262,7 @@ def test_correction_requested_then_complete(page, demo):
     ), sent[0].subject
     assert CORRECTION in sent[0].body, sent[0].body
     assert due.strftime("%H:%M") in sent[0].body, sent[0].body
+    assert "- Extrait Kbis" in sent[0].body, sent[0].body
     link = _link_path(sent[0].body, rf"/candidatures/{application.pk}/")
     logout(page)
 
@@ -267,6 +272,10 @@ def test_correction_requested_then_complete(page, demo):
     request = page.locator(".correction")
     expect(request).to_contain_text("Correction demandée")
     expect(request).to_contain_text(CORRECTION)
+    # The requested document, uploaded from the file's page.
+    page.get_by_label("Extrait Kbis").set_input_files(pdf_path(tmp_path, "kbis"))
+    expect(page.locator(".requested-documents .document-list")).to_contain_text("kbis.pdf")
+    check_page(page)
     _follow(page, page.get_by_role("link", name="Compléter le dossier"))
     mayor = page.get_by_label("Nom du maire ou de la maire")
     mayor.fill("Maire Fictive (correction)")
@@ -282,12 +291,25 @@ def test_correction_requested_then_complete(page, demo):
     assert application.answers["maire"] == "Maire Fictive (correction)"
     logout(page)
 
-    # Staff: the second submission shows what changed; declare the file complete.
+    # Staff: the second submission shows what changed; the correction waits for their
+    # decision: resolved (the agent is told), then the file declared complete.
     login(page, STAFF)
     visit(page, staff_page)
     comparison = page.locator("table.comparison")
     expect(comparison).to_contain_text("Nom du maire ou de la maire")
+    expect(page.locator("table.documents-table")).to_contain_text(
+        "Extrait Kbis (demandée en correction)"
+    )
+    expect(page.locator("#corrections-title + ul")).to_contain_text("en attente")
+    expect(page.locator(".correction-answered")).to_contain_text("Correction déposée : à vérifier")
+    check_page(page)
+    mail.outbox.clear()
+    _follow(page, page.get_by_role("button", name="Marquer la correction comme résolue"))
+    expect(page.locator(".messages")).to_contain_text("La demande de correction est résolue")
     expect(page.locator("#corrections-title + ul")).to_contain_text("résolue")
+    assert [m.subject for m in _mails_to(SCEAUX_AGENT)][-1].endswith(
+        f"Correction acceptée sur le dossier {application.reference}"
+    )
     form = page.locator("form:has(input[name='decision'][value='complete'])")
     _follow(page, form.get_by_role("button", name="Déclarer complet"))
     expect(page.locator(".messages")).to_contain_text("Le dossier est déclaré complet.")

@@ -5,16 +5,27 @@ Journeys (on a call built here rather than the demo, so each behaviour is isolat
   too long;
 - the session expires while typing: the values stay in the browser and are saved after login;
 - a colleague saved meanwhile: the conflict shows their value, "Garder ma version" saves mine;
-- an upload replaces the slot; a broken PDF is refused in the slot.
+- an upload replaces the slot; a broken PDF is refused in the slot;
+- a malformed e-mail is saved as typed and flagged under its field until fixed;
+- a document a correction asks for is uploaded from the file's page;
+- the drag-and-drop hint shows with a mouse, not on a touch screen.
 """
 
+import datetime
 import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from qmi.calls.models import Application, Document, Question
+from qmi.calls.models import (
+    Application,
+    CorrectionRequest,
+    Document,
+    Question,
+    RequestedDocument,
+)
 from qmi.calls.services import applications as services
 from tests.factories import ApplicationFactory, CallFactory, add_question
 from tests.utils import member_of, pdf_bytes
@@ -39,6 +50,7 @@ def application():
         condition_value="yes",
     )
     add_question(call, "resume", Question.Kind.LONG_TEXT, label="Résumé", config={"max_chars": 20})
+    add_question(call, "courriel", Question.Kind.EMAIL, label="Courriel", required=False)
     add_question(call, "lettre", Question.Kind.DOCUMENT, label="Lettre d'engagement")
     return ApplicationFactory(call=call)
 
@@ -87,6 +99,25 @@ def test_typing_is_saved_and_conditions_and_counter_update(section, application)
     expect(page.locator("#q-resume-counter")).to_contain_text("25 / 20")
     expect(page.locator("#q-resume-counter")).to_contain_text("5 de trop")
     _wait_saved(page)
+
+
+def test_a_malformed_answer_is_flagged_at_its_field_until_fixed(section, application):
+    page = section
+    field = page.get_by_label("Courriel")
+    field.fill("camille@")
+    problem = page.locator("#q-courriel-problem")
+    expect(problem).to_have_text("Saisissez une adresse e-mail valide.", timeout=SAVED_TIMEOUT_MS)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_attribute("aria-describedby", "q-courriel-problem")
+    expect(page.locator("#autosave-status")).to_contain_text("à vérifier, « Courriel »")
+    check_page(page)
+    assert _answers(application)["courriel"] == "camille@"
+    field.fill("camille@exemple.fr")
+    expect(problem).to_have_count(0, timeout=SAVED_TIMEOUT_MS)
+    expect(field).not_to_have_attribute("aria-invalid", "true")
+    expect(field).not_to_have_attribute("aria-describedby", re.compile("."))
+    _wait_saved(page)
+    assert _answers(application)["courriel"] == "camille@exemple.fr"
 
 
 def test_expired_session_keeps_values_and_restores_them_after_login(
@@ -149,3 +180,51 @@ def test_upload_with_js_updates_the_slot(section, application, tmp_path):
     expect(page.locator("#slot-lettre [role=alert]")).to_contain_text("illisible ou endommagé")
     check_page(page)
     assert Document.objects.filter(application=application).count() == 1
+
+
+def test_a_document_asked_for_in_a_correction_is_uploaded_from_the_files_page(
+    page, live_server, application, member, tmp_path
+):
+    application.status = Application.Status.CORRECTION_REQUESTED
+    application.submitted_at = timezone.now()
+    application.save()
+    correction = CorrectionRequest.objects.create(
+        application=application,
+        message="Il manque l'extrait Kbis.",
+        due_at=timezone.now() + datetime.timedelta(days=7),
+    )
+    requested = RequestedDocument.objects.create(
+        correction=correction, label="Extrait Kbis", help_text="De moins de trois mois."
+    )
+    page.context.add_cookies([_session_cookie(member, live_server.url)])
+    visit(page, f"/candidatures/{application.pk}/")
+    check_page(page)
+    key = requested.document_key
+    kbis = tmp_path / "kbis.pdf"
+    kbis.write_bytes(pdf_bytes())
+    page.get_by_label("Extrait Kbis").set_input_files(str(kbis))
+    expect(page.locator(f'[id="slot-{key}"] .document-list')).to_contain_text("kbis.pdf")
+    check_page(page)
+    assert Document.objects.get(application=application).question_key == key
+
+
+def test_the_drop_hint_is_shown_with_a_mouse_and_not_on_a_touch_screen(
+    section, browser, live_server, member, application
+):
+    expect(section.locator("#slot-lettre .drop-hint")).to_be_visible()
+    phone = browser.new_context(
+        base_url=live_server.url,
+        locale="fr-FR",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    try:
+        page = phone.new_page()
+        phone.add_cookies([_session_cookie(member, live_server.url)])
+        page.goto(f"/candidatures/{application.pk}/sections/1/")
+        assert page.evaluate("matchMedia('(pointer: coarse)').matches")
+        expect(page.locator("#slot-lettre input[type=file]")).to_be_visible()
+        expect(page.locator("#slot-lettre .drop-hint")).to_be_hidden()
+    finally:
+        phone.close()

@@ -342,7 +342,8 @@ def test_section_renders_each_kind_with_labels_and_attributes(client):
     response = client.get(f"/candidatures/{application.pk}/sections/1/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Étape 1 sur 1" in page
+    # One section and the summary: two steps shown, two counted.
+    assert "Étape 1 sur 2" in page and page.count("<li") >= 2
     assert 'aria-current="step"' in page
     assert 'data-max-chars="800"' in page and 'for="q-resume"' in page
     assert 'type="radio" name="a_stade"' in page

@@ -38,7 +38,7 @@ def test_publish_moves_drafts_and_keeps_answers_by_key(staff_client):
     staff_client.post(URL.format(pk=call.pk) + f"questions/{dropped_in_draft.pk}/supprimer/")
     response = staff_client.post(URL.format(pk=call.pk) + "publier/", follow=True)
     body = response.content.decode()
-    assert "2 brouillon(s)" in body
+    assert "2 brouillons utilisent désormais cette révision" in body
     new = call.current_revision
     assert new.number == old.number + 1
     draft.refresh_from_db()
@@ -133,7 +133,7 @@ def test_discard_draft_deletes_its_rows_audits_and_shows_the_published_form(staf
     assert response.context["revision"] == published and "Abandonner la révision" not in body
     entry = entries_for(call).get(action="form_draft_discarded")
     assert entry.actor == staff and entry.changes == {"révision": [draft.number, published.number]}
-    assert "1 question(s)" in entry.note
+    assert "abandonnée avec sa question" in entry.note
 
 
 def test_discard_is_refused_for_the_only_revision_and_without_a_draft(staff_client):

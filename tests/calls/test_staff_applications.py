@@ -163,7 +163,7 @@ def test_bulk_complete_reports_successes_and_failures(staff_client, call):
     assert Application.objects.get(pk=second.pk).status == Status.COMPLETE
     assert Application.objects.get(pk=draft.pk).status == Status.DRAFT
     html = response.content.decode()
-    assert "2 dossier(s) déclaré(s) complet(s) : A-1, A-2." in html
+    assert "2 dossiers déclarés complets : A-1, A-2." in html
     assert "A-3 n&#x27;a pas pu être déclaré complet" in html
     assert AuditEntry.objects.filter(action="transition", object_id=str(first.pk)).exists()
 

@@ -2,7 +2,8 @@
 
 Autosave keeps whatever a person typed (`normalise` only shapes it), so nothing
 is lost; `problems` says, at submission time, what is missing or malformed,
-in words an applicant understands.
+in words an applicant understands, and `typing_problem` says it at the field
+while the person fills it in.
 """
 
 import datetime
@@ -12,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Question
 
@@ -75,13 +77,27 @@ def problems(question, value, *, ranking_choices=()):
     return check(question, value, ranking_choices) if check else []
 
 
+def typing_problem(question, value, *, ranking_choices=()):
+    """What is wrong with an answer being typed, "" when nothing is.
+
+    Shown at the field while filling in (autosave, section page); an empty answer
+    is not wrong yet: the checklist says what is missing at submission time.
+    """
+    if is_empty(value):
+        return ""
+    return " ".join(problems(question, value, ranking_choices=ranking_choices))
+
+
 # One check per kind, called with (question, value, ranking choices) on a non-empty answer.
 
 
 def _short_text_problems(question, value, ranking_choices):
     limit = int(question.config.get("max_length") or 300)
     if len(value) > limit:
-        return [_("%(count)s caractères au maximum.") % {"count": limit}]
+        return [
+            ngettext("%(count)s caractère au maximum.", "%(count)s caractères au maximum.", limit)
+            % {"count": limit}
+        ]
     return []
 
 
@@ -89,7 +105,11 @@ def _long_text_problems(question, value, ranking_choices):
     limit = int(question.config.get("max_chars") or 5000)
     if len(value) > limit:
         return [
-            _("%(count)s caractères au maximum (actuellement %(current)s).")
+            ngettext(
+                "%(count)s caractère au maximum (actuellement %(current)s).",
+                "%(count)s caractères au maximum (actuellement %(current)s).",
+                limit,
+            )
             % {"count": limit, "current": len(value)}
         ]
     return []
@@ -152,7 +172,14 @@ def _ranking_problems(question, value, ranking_choices):
         found.append(_("Chaque commune ne peut être classée qu'une fois."))
     limit = question.config.get("max_ranked")
     if limit and len(value) > int(limit):
-        found.append(_("Classez au plus %(count)s communes.") % {"count": limit})
+        found.append(
+            ngettext(
+                "Classez au plus %(count)s commune.",
+                "Classez au plus %(count)s communes.",
+                int(limit),
+            )
+            % {"count": limit}
+        )
     return found
 
 

@@ -35,6 +35,8 @@ class CallsConfig(AppConfig):
                 "duplicated": _("appel dupliqué"),
                 "draft_deletion_announced": _("suppression du brouillon annoncée"),
                 "draft_deleted": _("brouillon supprimé (durée de conservation)"),
+                "documents_requested": _("pièces demandées en correction"),
+                "correction_resolved": _("correction résolue"),
             }
         )
 

@@ -39,6 +39,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from qmi.accounts.models import Membership, Organisation
@@ -207,16 +208,25 @@ def _chart(call, days):
     started = [d["started"] for d in days]
     submitted = [d["submitted"] for d in days]
     if days:
-        description = _(
-            "Du %(first)s au %(last)s : %(started)s dossier(s) commencé(s) et "
-            "%(submitted)s déposé(s) ; au plus %(max)s en un jour."
-        ) % {
-            "first": date_format(days[0]["day"], "j F Y"),
-            "last": date_format(days[-1]["day"], "j F Y"),
-            "started": sum(started),
-            "submitted": sum(submitted),
-            "max": max(started + submitted),
-        }
+        counts = {"started": sum(started), "submitted": sum(submitted)}
+        description = " ".join(
+            [
+                _("Du %(first)s au %(last)s :")
+                % {
+                    "first": date_format(days[0]["day"], "j F Y"),
+                    "last": date_format(days[-1]["day"], "j F Y"),
+                },
+                ngettext(
+                    "%(started)s dossier commencé et",
+                    "%(started)s dossiers commencés et",
+                    counts["started"],
+                )
+                % counts,
+                ngettext("%(submitted)s déposé ;", "%(submitted)s déposés ;", counts["submitted"])
+                % counts,
+                _("au plus %(max)s en un jour.") % {"max": max(started + submitted)},
+            ]
+        )
     else:
         description = _("Aucun jour d'ouverture pour l'instant.")
     return {

@@ -415,7 +415,16 @@ class CorrectionRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Set by staff once the new deposit answers the request (or when they ask again,
+    # or declare the file complete): a new deposit alone does not resolve it.
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("demande de correction")
@@ -424,6 +433,35 @@ class CorrectionRequest(models.Model):
 
     def __str__(self):
         return f"{self.application.reference}: {self.message[:60]}"
+
+
+class RequestedDocument(models.Model):
+    """A document a correction request asks for that the form did not have (a Kbis…).
+
+    Its files are `Document` rows under `document_key`, which holds a dot so that it
+    can never be the key of a question (keys are slugs).
+    """
+
+    correction = models.ForeignKey(
+        CorrectionRequest, on_delete=models.CASCADE, related_name="requested_documents"
+    )
+    label = models.CharField(_("pièce demandée"), max_length=200)
+    help_text = models.CharField(_("précisions"), max_length=1000, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pièce demandée en correction")
+        verbose_name_plural = _("pièces demandées en correction")
+        ordering = ["correction", "order", "pk"]
+
+    KEY_PREFIX = "correction."
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def document_key(self):
+        return f"{self.KEY_PREFIX}{self.pk}"
 
 
 class Reminder(models.Model):

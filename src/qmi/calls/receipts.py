@@ -3,7 +3,8 @@
 `build_receipt()` runs inside the submission's transaction and returns a plain
 dict stored in `Submission.receipt`: the organisation's name and SIRET, the
 call's title and kind, the reference, who submitted, when, the documents with
-their hashes, and each visible question's label with its answer. Renaming the
+their hashes, each visible question's label with its answer, and the documents
+an open correction request asked for with the files deposited for them. Renaming the
 organisation or the call, editing a person's name or a commune's challenge
 later changes nothing in the PDF of an earlier deposit.
 
@@ -59,6 +60,7 @@ def build_receipt(*, application, submission):
     )
     ranking = dict(ranking_options(call)) if needs_ranking else {}
     by = submission.submitted_by
+    requested = _requested(application, documents)
     return {
         "version": RECEIPT_VERSION,
         "reference": application.reference,
@@ -78,7 +80,27 @@ def build_receipt(*, application, submission):
             }
             for row in rows
         ],
+        # Only when a correction asked for documents: earlier receipts stay as they were.
+        **({"requested": requested} if requested else {}),
     }
+
+
+def _requested(application, documents):
+    """The documents the open correction request asked for, with the files deposited for each."""
+    correction = (
+        application.correction_requests.filter(resolved_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+    if correction is None:
+        return []
+    return [
+        {
+            "label": item.label,
+            "documents": [d["name"] for d in documents.get(item.document_key, [])],
+        }
+        for item in correction.requested_documents.all()
+    ]
 
 
 def _readable(item):

@@ -33,6 +33,11 @@ urlpatterns = [
         name="remove_document",
     ),
     path(
+        "candidatures/<int:pk>/pieces-demandees/<int:requested_pk>/",
+        applicant.upload_requested_document,
+        name="upload_requested_document",
+    ),
+    path(
         "candidatures/<int:pk>/documents/<slug:key>/",
         applicant.upload_document,
         name="upload_document",

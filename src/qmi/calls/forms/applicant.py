@@ -12,6 +12,7 @@ the same application from the same version therefore never conflict.
 
 import datetime
 import json
+from types import SimpleNamespace
 
 from django import forms
 from django.db.models import Q
@@ -78,9 +79,15 @@ def build_fields(
     organisation's kind decide which conditional questions are visible when the page loads.
     """
     upload_errors = upload_errors or {}
+    choices = [value for value, _label in ranking]
     fields = []
     for question in questions:
         value = values.get(question.key)
+        problem = (
+            ""
+            if question.kind == Question.Kind.DOCUMENT
+            else answer_rules.typing_problem(question, value, ranking_choices=choices)
+        )
         field = {
             "question": question,
             "kind": question.kind,
@@ -92,6 +99,8 @@ def build_fields(
                 question, all_answers, organisation_kind=organisation_kind
             ),
             "help_id": f"q-{question.key}-help" if question.help_text else "",
+            "problem": problem,
+            "problem_id": f"q-{question.key}-problem",
         }
         config = question.config or {}
         if question.kind in CHOICE_KINDS:
@@ -127,7 +136,71 @@ def build_fields(
             field["multiple"] = bool(config.get("multiple"))
             field["documents"] = documents.get(question.key, [])
             field["error"] = upload_errors.get(question.key, "")
+        field["described_by"] = _described_by(field)
         fields.append(field)
+    return fields
+
+
+def _described_by(field):
+    """The ids a control's aria-describedby names: help, counter or unit, then the problem."""
+    ids = [field["help_id"]]
+    if field["kind"] == Question.Kind.LONG_TEXT:
+        ids.append(f"{field['id']}-counter")
+    elif field["kind"] == Question.Kind.NUMBER and field.get("unit"):
+        ids.append(f"{field['id']}-unit")
+    if field["problem"]:
+        ids.append(field["problem_id"])
+    return " ".join(item for item in ids if item)
+
+
+def typing_problems(questions, answers, keys, call):
+    """{key: what is wrong with its answer, or ""} for the answers an autosave just saved."""
+    by_key = {question.key: question for question in questions}
+    checked = [by_key[key] for key in keys if key in by_key]
+    choices = []
+    if any(question.kind == Question.Kind.COMMUNE_RANKING for question in checked):
+        choices = [value for value, _label in ranking_options(call)]
+    return {
+        question.key: answer_rules.typing_problem(
+            question, answers.get(question.key), ranking_choices=choices
+        )
+        for question in checked
+    }
+
+
+def requested_fields(requested, documents, *, upload_errors=None):
+    """Upload slots for the documents a correction request asks for, as `build_fields` makes them.
+
+    They take any document type the platform accepts, one file each (a new one
+    replaces it), like a form's single-file document question with default settings.
+    """
+    upload_errors = upload_errors or {}
+    families = files.DEFAULT_FAMILIES
+    fields = []
+    for item in requested:
+        key = item.document_key
+        fields.append(
+            {
+                "question": SimpleNamespace(
+                    key=key,
+                    label=item.label,
+                    help_text=item.help_text,
+                    condition_key="",
+                    template_file=None,
+                    required=True,
+                ),
+                "requested": item,
+                "kind": Question.Kind.DOCUMENT,
+                "visible": True,
+                "help_id": f"q-{key}-help" if item.help_text else "",
+                "accept": files.accept_attribute(families),
+                "families": files.families_label(families),
+                "max_mb": files.DEFAULT_MAX_MB,
+                "multiple": False,
+                "documents": documents.get(key, []),
+                "error": upload_errors.get(key, ""),
+            }
+        )
     return fields
 
 

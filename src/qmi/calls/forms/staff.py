@@ -311,11 +311,47 @@ class CorrectionForm(forms.Form):
         error_messages={"required": _("Indiquez la date limite de correction.")},
     )
 
+    # Documents the form did not have (a Kbis…): each filled row becomes an upload slot.
+    REQUESTED_ROWS = 3
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for number in range(1, self.REQUESTED_ROWS + 1):
+            self.fields[f"document_{number}"] = forms.CharField(
+                label=_("Pièce à demander en plus du formulaire n° %(number)s (facultatif)")
+                % {"number": number},
+                help_text=_("Par exemple : extrait Kbis de moins de trois mois.")
+                if number == 1
+                else "",
+                required=False,
+                max_length=200,
+            )
+            self.fields[f"document_{number}_help"] = forms.CharField(
+                label=_("Précisions sur la pièce n° %(number)s (facultatif)") % {"number": number},
+                required=False,
+                max_length=1000,
+            )
+
     def clean_due_at(self):
         due_at = self.cleaned_data["due_at"]
         if due_at <= timezone.now():
             raise forms.ValidationError(_("La date limite doit être dans le futur."))
         return due_at
+
+    def clean(self):
+        cleaned = super().clean()
+        for number in range(1, self.REQUESTED_ROWS + 1):
+            if cleaned.get(f"document_{number}_help") and not cleaned.get(f"document_{number}"):
+                self.add_error(f"document_{number}", _("Donnez un intitulé à la pièce demandée."))
+        return cleaned
+
+    def requested_documents(self):
+        """(label, help text) of each document asked for, in the order typed."""
+        return [
+            (self.cleaned_data[f"document_{n}"], self.cleaned_data[f"document_{n}_help"])
+            for n in range(1, self.REQUESTED_ROWS + 1)
+            if self.cleaned_data.get(f"document_{n}")
+        ]
 
 
 class InadmissibleForm(forms.Form):

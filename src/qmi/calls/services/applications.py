@@ -7,6 +7,7 @@ submission keeps a full snapshot. Every other change leaves an audit entry.
 
 import datetime
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,6 +31,7 @@ from ..models import (
     Document,
     Question,
     Reminder,
+    RequestedDocument,
     Submission,
 )
 from ..queries import application_members, questions_of
@@ -129,6 +131,7 @@ def autosave(*, application, by, base_version, changes, originals=None):
                 "label": questions[key].label,
                 "value": application.answers.get(key),
                 "by": meta.get("name", ""),
+                "by_id": meta.get("by"),
                 "at": meta.get("at", ""),
             }
     if conflicts:
@@ -222,6 +225,13 @@ def current_documents(application):
 
 @transaction.atomic
 def upload_document(*, application, question_key, uploaded, by):
+    """Attach a checked file to a document slot.
+
+    The same file (same SHA-256) sent twice to a multi-file slot is refused, not
+    stored again: a second copy adds nothing to the file, would be counted twice
+    by staff and towards the slot's 20 files, and the person is told under which
+    name it is already attached.
+    """
     application = Application.objects.select_for_update().get(pk=application.pk)
     _require(by, "calls.edit_application", application)
     question = next(
@@ -232,15 +242,18 @@ def upload_document(*, application, question_key, uploaded, by):
         ),
         None,
     )
-    if question is None:
+    config = question.config if question is not None else {}
+    if question is None and requested_document(application, question_key) is None:
         raise ValidationError(_("Cette pièce n'est pas demandée par le formulaire."))
     checked = check_upload(
         uploaded,
-        families=question.config.get("accepted"),
-        max_mb=question.config.get("max_size_mb"),
+        families=config.get("accepted"),
+        max_mb=config.get("max_size_mb"),
     )
     now = timezone.now()
-    if not question.config.get("multiple"):
+    if config.get("multiple"):
+        _refuse_duplicate(application, question_key, checked.sha256)
+    if not config.get("multiple"):
         # A new file replaces the previous one; the old one stays if a submission refers to it.
         current_documents(application).filter(question_key=question_key).update(removed_at=now)
     elif current_documents(application).filter(question_key=question_key).count() >= 20:
@@ -264,6 +277,46 @@ def upload_document(*, application, question_key, uploaded, by):
     return document
 
 
+def open_correction(application):
+    """The correction request staff have not resolved yet, or None."""
+    return (
+        application.correction_requests.filter(resolved_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def requested_documents(application):
+    """The documents the open correction request asks for, while the file is being corrected."""
+    if application.status != Status.CORRECTION_REQUESTED:
+        return []
+    correction = open_correction(application)
+    return list(correction.requested_documents.all()) if correction else []
+
+
+def requested_document(application, key):
+    """The requested document whose files go under `key`, if the open correction asks for it."""
+    return next(
+        (item for item in requested_documents(application) if item.document_key == key), None
+    )
+
+
+def _refuse_duplicate(application, question_key, sha256):
+    same = (
+        current_documents(application)
+        .filter(question_key=question_key, sha256=sha256)
+        .order_by("uploaded_at")
+        .first()
+    )
+    if same is not None:
+        raise ValidationError(
+            _(
+                "Ce fichier est déjà joint sous le nom « %(name)s » : il n'a pas été ajouté une seconde fois."
+            )
+            % {"name": same.name}
+        )
+
+
 @transaction.atomic
 def remove_document(*, document, by):
     application = Application.objects.select_for_update().get(pk=document.application_id)
@@ -279,18 +332,33 @@ def ranking_choices(call):
 
 
 def checklist(application):
-    """Every visible question that is missing or malformed, in form order."""
+    """Every visible question that is missing or malformed, in form order, then the
+    documents an open correction request asks for that are not attached yet."""
     documents = set(current_documents(application).values_list("question_key", flat=True))
     return _missing(
         application,
         questions_of(application.revision),
         documents,
         ranking_choices(application.call),
-    )
+    ) + _requested_missing(requested_documents(application), documents)
+
+
+def _requested_missing(requested, documents):
+    """Checklist entries for requested documents without a file (no question, no section)."""
+    return [
+        {
+            "question": SimpleNamespace(key=item.document_key, label=item.label),
+            "section": None,
+            "requested": True,
+            "problems": [_("Pièce demandée par l'équipe, à joindre.")],
+        }
+        for item in requested
+        if item.document_key not in documents
+    ]
 
 
 def checklists(applications):
-    """{application pk: its checklist} for several applications in four queries.
+    """{application pk: its checklist} for several applications in five queries.
 
     The homes list what each file in progress still lacks; one checklist per file
     would cost queries per row.
@@ -310,6 +378,14 @@ def checklists(applications):
         application__in=applications, removed_at__isnull=True
     ).values_list("application_id", "question_key"):
         documents.setdefault(application_id, set()).add(key)
+    requested = {}
+    for item in RequestedDocument.objects.filter(
+        correction__application__in=[
+            a for a in applications if a.status == Status.CORRECTION_REQUESTED
+        ],
+        correction__resolved_at__isnull=True,
+    ).select_related("correction"):
+        requested.setdefault(item.correction.application_id, []).append(item)
     communes = {}
     for edition_id, pk in EditionCommune.objects.filter(
         edition_id__in={a.call.edition_id for a in applications}
@@ -321,6 +397,9 @@ def checklists(applications):
             questions_by_revision.get(application.revision_id, []),
             documents.get(application.pk, set()),
             communes.get(application.call.edition_id, []),
+        )
+        + _requested_missing(
+            requested.get(application.pk, []), documents.get(application.pk, set())
         )
         for application in applications
     }
@@ -356,11 +435,7 @@ def submit_application(*, application, by, now=None):
     _require(by, "calls.submit_application", application)
     if application.status == Status.CORRECTION_REQUESTED:
         # Corrections are usually asked after the closing: their own due date applies.
-        correction = (
-            application.correction_requests.filter(resolved_at__isnull=True)
-            .order_by("-created_at")
-            .first()
-        )
+        correction = open_correction(application)
         if correction is None or now > correction.due_at:
             raise ValidationError(
                 _("Le délai de correction est dépassé : le dossier ne peut plus être déposé.")
@@ -401,7 +476,7 @@ def submit_application(*, application, by, now=None):
     # The receipt is frozen now: later renamings never change what was acknowledged.
     submission.receipt = build_receipt(application=application, submission=submission)
     submission.save(update_fields=["receipt"])
-    application.correction_requests.filter(resolved_at__isnull=True).update(resolved_at=now)
+    # The correction request stays open: staff decide whether this deposit answers it.
     notify(
         recipients=application_members(application),
         template="calls/email/submitted",

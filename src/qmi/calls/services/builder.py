@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qmi.accounts.models import Organisation
 from qmi.core import audit
@@ -200,7 +201,12 @@ def delete_section(*, section, by):
         actor=by,
         action="form_section_deleted",
         changes={"section": [title, None]},
-        note=_("%(count)s question(s) supprimée(s) avec la section.") % {"count": count},
+        note=ngettext(
+            "%(count)s question supprimée avec la section.",
+            "%(count)s questions supprimées avec la section.",
+            count,
+        )
+        % {"count": count},
     )
 
 
@@ -794,9 +800,12 @@ def discard_draft(*, call, by):
         actor=by,
         action="form_draft_discarded",
         changes={"révision": [number, published.number]},
-        note=_(
-            "Révision %(number)s abandonnée avec ses %(count)s question(s) ; "
-            "le formulaire reste celui de la révision %(published)s."
+        note=ngettext(
+            "Révision %(number)s abandonnée avec sa question ; "
+            "le formulaire reste celui de la révision %(published)s.",
+            "Révision %(number)s abandonnée avec ses %(count)s questions ; "
+            "le formulaire reste celui de la révision %(published)s.",
+            count,
         )
         % {"number": number, "count": count, "published": published.number},
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qmi.core import audit
 from qmi.core.permissions import require as _require
@@ -67,6 +68,11 @@ def publish_revision(*, revision, by):
         actor=by,
         action="form_published",
         changes={"révision": [revision.number - 1 or None, revision.number]},
-        note=_("%(count)s brouillon(s) passé(s) à la nouvelle révision.") % {"count": moved},
+        note=ngettext(
+            "%(count)s brouillon passé à la nouvelle révision.",
+            "%(count)s brouillons passés à la nouvelle révision.",
+            moved,
+        )
+        % {"count": moved},
     )
     return revision

@@ -27,7 +27,14 @@ from qmi.core.workflow import TransitionNotAllowed
 
 from .. import queries
 from ..forms import applicant as form
-from ..models import Application, CorrectionRequest, Document, Question, Submission
+from ..models import (
+    Application,
+    CorrectionRequest,
+    Document,
+    Question,
+    RequestedDocument,
+    Submission,
+)
 from ..pdf import acknowledgement_pdf
 from ..progress import next_step, status_text
 from ..queries import get_application_for, get_call_for
@@ -41,11 +48,20 @@ Status = Application.Status
 
 
 def _open_correction(application):
-    return (
-        application.correction_requests.filter(resolved_at__isnull=True)
-        .order_by("-created_at")
-        .first()
-    )
+    return services.open_correction(application)
+
+
+def _requested_fields(application, upload_errors=None):
+    """Upload slots for what the open correction request asks for beyond the form."""
+    requested = services.requested_documents(application)
+    if not requested:
+        return []
+    documents = {}
+    for item in services.current_documents(application).filter(
+        question_key__in=[r.document_key for r in requested]
+    ):
+        documents.setdefault(item.question_key, []).append(item)
+    return form.requested_fields(requested, documents, upload_errors=upload_errors)
 
 
 # Public call pages -----------------------------------------------------------
@@ -117,10 +133,11 @@ def application_detail(request, pk):
     )
 
 
-def _application_context(request, application, withdraw_form=None):
+def _application_context(request, application, withdraw_form=None, upload_errors=None):
     correction = _open_correction(application)
     expected, deadline = next_step(application, correction)
     moves = {move.target for move in Application.workflow.available(application, request.user)}
+    can_edit = request.user.has_perm("calls.edit_application", application)
     context = {
         "application": application,
         "status_text": status_text(application),
@@ -129,7 +146,9 @@ def _application_context(request, application, withdraw_form=None):
         "correction": correction,
         "sections": _section_links(application),
         "submissions": application.submissions.select_related("submitted_by"),
-        "can_edit": request.user.has_perm("calls.edit_application", application),
+        "can_edit": can_edit,
+        "editable": can_edit,  # what the document slots read
+        "requested": _requested_fields(application, upload_errors),
         "can_withdraw": Status.WITHDRAWN in moves,
         "withdraw_form": withdraw_form or form.WithdrawForm(),
     }
@@ -215,7 +234,9 @@ def section(request, pk, number):
     return _render_section(request, application, number)
 
 
-def _conflict_context(conflict, application, questions):
+def _conflict_context(conflict, application, questions, user):
+    """The conflicting answers, with who changed them: "you, in another tab" when it was the
+    same person (two tabs of one file), so nobody looks for a colleague who does not exist."""
     by_key = {q.key: q for q in questions}
     ranking = {}
     if any(q.kind == Question.Kind.COMMUNE_RANKING for q in questions):
@@ -223,6 +244,7 @@ def _conflict_context(conflict, application, questions):
     items = []
     for key, info in conflict.fields.items():
         question = by_key.get(key)
+        mine = info.get("by_id") is not None and info.get("by_id") == user.pk
         items.append(
             {
                 "key": key,
@@ -231,9 +253,14 @@ def _conflict_context(conflict, application, questions):
                 if question
                 else info.get("value"),
                 **form.describe_change(info.get("by"), info.get("at")),
+                "mine": mine,
             }
         )
-    return {"items": items, "version": conflict.version}
+    return {
+        "items": items,
+        "version": conflict.version,
+        "mine": bool(items) and all(item["mine"] for item in items),
+    }
 
 
 def _target_after_save(application, number, go):
@@ -301,6 +328,10 @@ def autosave(request, pk):
             messages.success(request, _("Vos réponses ont été enregistrées."))
         return redirect(_target_after_save(application, number, request.POST.get("go", "")))
     meta = result.application.answers_meta
+    problems = form.typing_problems(
+        questions, result.application.answers, changes, application.call
+    )
+    labels = {question.key: question.label for question in questions}
     others = [
         {"label": question.label, **form.describe_change(*_who_and_when(meta, question.key))}
         for question in result.others
@@ -314,6 +345,14 @@ def autosave(request, pk):
             "changed": bool(changes),
             "original": json.dumps(result.shown, ensure_ascii=False),
             "others": others,
+            # Every answer just saved, with what is wrong with it or "": the page
+            # shows each message under its field and removes those fixed.
+            "problems": json.dumps(problems, ensure_ascii=False) if problems else "",
+            "flagged": [
+                {"label": labels[key], "message": message}
+                for key, message in problems.items()
+                if message
+            ],
         },
     )
 
@@ -339,7 +378,7 @@ def _autosave_refused(request, application, *, partial):
 
 def _autosave_conflict(request, application, conflict, *, number, questions, base_version, partial):
     """409: the other person's answers shown, the person's own text kept in the page."""
-    conflict_context = _conflict_context(conflict, application, questions)
+    conflict_context = _conflict_context(conflict, application, questions, request.user)
     if partial:
         return render(
             request,
@@ -386,26 +425,30 @@ def _slot_response(request, application, key, error="", status=200):
     )
 
 
+def _upload(request, application, key):
+    """Store the posted file under `key`; the reason in French when refused, else ""."""
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        return _("Choisissez un fichier à déposer.")
+    try:
+        services.upload_document(
+            application=application, question_key=key, uploaded=uploaded, by=request.user
+        )
+    except ValidationError as problem:
+        return " ".join(problem.messages)
+    except PermissionDenied:
+        return _(
+            "Ce dossier ne peut plus être modifié : il a été déposé ou n'est plus un brouillon."
+        )
+    return ""
+
+
 @login_required
 @require_POST
 def upload_document(request, pk, key):
     application = get_application_for(request.user, pk)
     number = _section_of_key(application, key)
-    uploaded = request.FILES.get("file")
-    error = ""
-    if uploaded is None:
-        error = _("Choisissez un fichier à déposer.")
-    else:
-        try:
-            services.upload_document(
-                application=application, question_key=key, uploaded=uploaded, by=request.user
-            )
-        except ValidationError as problem:
-            error = " ".join(problem.messages)
-        except PermissionDenied:
-            error = _(
-                "Ce dossier ne peut plus être modifié : il a été déposé ou n'est plus un brouillon."
-            )
+    error = _upload(request, application, key)
     if getattr(request, "htmx", False):
         application.refresh_from_db()
         return _slot_response(request, application, key, error, status=400 if error else 200)
@@ -413,6 +456,42 @@ def upload_document(request, pk, key):
         return _render_section(request, application, number, status=400, upload_errors={key: error})
     messages.success(request, _("Le fichier a été déposé."))
     return redirect(reverse("calls:section", kwargs={"pk": pk, "number": number}) + f"#q-{key}")
+
+
+@login_required
+@require_POST
+def upload_requested_document(request, pk, requested_pk):
+    """A file for a document the open correction request asks for (a Kbis…)."""
+    application = get_application_for(request.user, pk)
+    requested = get_object_or_404(
+        RequestedDocument, pk=requested_pk, correction__application=application
+    )
+    key = requested.document_key
+    error = _upload(request, application, key)
+    return _after_requested_upload(request, application, key, error)
+
+
+def _after_requested_upload(request, application, key, error, removed=""):
+    """The slot (fetch), or the application page: with the error, or redirected after success."""
+    application.refresh_from_db()
+    status = 400 if error else 200
+    errors = {key: error} if error else None
+    if getattr(request, "htmx", False):
+        field = next(
+            (f for f in _requested_fields(application, errors) if f["question"].key == key), None
+        )
+        if field is None:
+            raise Http404
+        context = {"application": application, "field": field, "editable": True}
+        return render(request, "calls/applicant/_document_slot.html", context, status=status)
+    if error:
+        context = _application_context(request, application, upload_errors=errors)
+        return render(request, "calls/applicant/application.html", context, status=status)
+    if removed:
+        messages.success(request, _("Le fichier « %(name)s » a été retiré.") % {"name": removed})
+    else:
+        messages.success(request, _("Le fichier a été déposé."))
+    return redirect(reverse("calls:application", kwargs={"pk": application.pk}) + f"#slot-{key}")
 
 
 @login_required
@@ -428,6 +507,10 @@ def remove_document(request, pk, document_pk):
     except PermissionDenied:
         error = _(
             "Ce dossier ne peut plus être modifié : il a été déposé ou n'est plus un brouillon."
+        )
+    if document.question_key.startswith(RequestedDocument.KEY_PREFIX):
+        return _after_requested_upload(
+            request, application, document.question_key, error, removed=document.name
         )
     if getattr(request, "htmx", False):
         return _slot_response(
@@ -476,7 +559,7 @@ def summary(request, pk):
     )
     numbers = {row["section"].pk: row["number"] for row in sections}
     missing = [
-        {**item, "number": numbers.get(item["section"].pk, 1)}
+        {**item, "url": _missing_url(application, item, numbers)}
         for item in services.checklist(application)
     ]
     editable = request.user.has_perm("calls.edit_application", application)
@@ -501,6 +584,15 @@ def summary(request, pk):
         "accepts": application.call.accepts_submissions(),
     }
     return render(request, "calls/applicant/summary.html", context)
+
+
+def _missing_url(application, item, numbers):
+    """Where to fix a checklist item: its question's field, or the requested document's slot."""
+    key = item["question"].key
+    if item.get("requested"):
+        return reverse("calls:application", kwargs={"pk": application.pk}) + f"#slot-{key}"
+    number = numbers.get(item["section"].pk, 1)
+    return reverse("calls:section", kwargs={"pk": application.pk, "number": number}) + f"#q-{key}"
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
@@ -316,9 +317,12 @@ def publish(request, pk):
         return _to_builder(call)
     messages.success(
         request,
-        _(
-            "La révision %(number)s du formulaire est publiée. %(count)s brouillon(s) "
-            "utilise(nt) désormais cette révision ; les dossiers déposés gardent la leur."
+        ngettext(
+            "La révision %(number)s du formulaire est publiée. %(count)s brouillon "
+            "utilise désormais cette révision ; les dossiers déposés gardent la leur.",
+            "La révision %(number)s du formulaire est publiée. %(count)s brouillons "
+            "utilisent désormais cette révision ; les dossiers déposés gardent la leur.",
+            moved,
         )
         % {"number": revision.number, "count": moved},
     )

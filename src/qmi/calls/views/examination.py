@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -35,6 +36,7 @@ from ..models import (
     Call,
     Document,
     Question,
+    RequestedDocument,
 )
 from ..queries import current_questions, filtered_applications, status_counts
 from ..services import applications, examination
@@ -142,7 +144,11 @@ def application_bulk(request, pk):
     if done:
         messages.success(
             request,
-            _("%(count)s dossier(s) déclaré(s) complet(s) : %(refs)s.")
+            ngettext(
+                "%(count)s dossier déclaré complet : %(refs)s.",
+                "%(count)s dossiers déclarés complets : %(refs)s.",
+                len(done),
+            )
             % {"count": len(done), "refs": ", ".join(done)},
         )
     for reference, reason in failed:
@@ -281,16 +287,12 @@ def _examination_context(request, application, **forms):
             )
             document.is_pdf = document.content_type == "application/pdf"
         documents.setdefault(document.question_key, []).append(document)
+    _label_slots(application, documents)
     submissions = list(
         application.submissions.select_related("submitted_by", "revision").order_by("-number")
     )
     moves = {move.target for move in Application.workflow.available(application, request.user)}
     sections = _answer_sections(application, communes, documents)
-    # A file is shown under its question's label; one of a question since removed keeps its key.
-    labels = {row["question"].key: row["question"].label for s in sections for row in s["rows"]}
-    for group in documents.values():
-        for document in group:
-            document.question_label = labels.get(document.question_key, document.question_key)
     return {
         "application": application,
         "call": application.call,
@@ -301,7 +303,10 @@ def _examination_context(request, application, **forms):
         "comparison": _comparison(submissions[0], submissions[1], communes)
         if len(submissions) > 1
         else None,
-        "corrections": application.correction_requests.select_related("requested_by"),
+        "corrections": application.correction_requests.select_related(
+            "requested_by", "resolved_by"
+        ).prefetch_related("requested_documents"),
+        "open_correction": applications.open_correction(application),
         "can_request_correction": Status.CORRECTION_REQUESTED in moves,
         "can_complete": Status.COMPLETE in moves,
         "can_declare_inadmissible": Status.INADMISSIBLE in moves,
@@ -309,6 +314,16 @@ def _examination_context(request, application, **forms):
         "inadmissible_form": forms.get("inadmissible") or InadmissibleForm(prefix="inadmissible"),
         **audit_context(request.user, application),
     }
+
+
+def _label_slots(application, documents):
+    """Name each document's slot: its question, or the document a correction asked for."""
+    labels = {q.key: q.label for q in queries.questions_of(application.revision)}
+    for item in RequestedDocument.objects.filter(correction__application=application):
+        labels[item.document_key] = _("%(label)s (demandée en correction)") % {"label": item.label}
+    for key, group in documents.items():
+        for document in group:
+            document.slot_label = labels.get(key, key)
 
 
 def _get_application(pk):
@@ -328,6 +343,18 @@ def application_detail(request, pk):
     )
 
 
+# Decisions without a form: the service to call and what the page says once done.
+SIMPLE_DECISIONS = {
+    "complete": (examination.mark_complete, gettext_lazy("Le dossier est déclaré complet.")),
+    "resolve": (
+        examination.resolve_correction,
+        gettext_lazy(
+            "La demande de correction est résolue ; les membres de l'organisation sont prévenus."
+        ),
+    ),
+}
+
+
 @backoffice_required(permission="calls.examine_application")
 @require_POST
 def application_decide(request, pk):
@@ -339,16 +366,21 @@ def application_decide(request, pk):
             form = CorrectionForm(request.POST, prefix="correction")
             if form.is_valid():
                 examination.request_correction(
-                    application=application, by=request.user, **form.cleaned_data
+                    application=application,
+                    by=request.user,
+                    message=form.cleaned_data["message"],
+                    due_at=form.cleaned_data["due_at"],
+                    documents=form.requested_documents(),
                 )
                 messages.success(
                     request,
                     _("La demande de correction a été envoyée aux membres de l'organisation."),
                 )
                 return redirect("calls:backoffice_application", pk=application.pk)
-        elif decision == "complete":
-            examination.mark_complete(application=application, by=request.user)
-            messages.success(request, _("Le dossier est déclaré complet."))
+        elif decision in SIMPLE_DECISIONS:
+            service, done = SIMPLE_DECISIONS[decision]
+            service(application=application, by=request.user)
+            messages.success(request, done)
             return redirect("calls:backoffice_application", pk=application.pk)
         elif decision == "inadmissible":
             form = InadmissibleForm(request.POST, prefix="inadmissible")

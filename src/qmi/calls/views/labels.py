@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
@@ -142,7 +143,11 @@ def labels_bulk(request, pk):
     if done:
         messages.success(
             request,
-            _("Étiquette « %(name)s » ajoutée à %(count)s dossier(s) : %(refs)s.")
+            ngettext(
+                "Étiquette « %(name)s » ajoutée à %(count)s dossier : %(refs)s.",
+                "Étiquette « %(name)s » ajoutée à %(count)s dossiers : %(refs)s.",
+                len(done),
+            )
             % {"name": label.name, "count": len(done), "refs": ", ".join(done)},
         )
     else:

@@ -107,9 +107,11 @@ class Command(BaseCommand):
         )
         if ami is not None:
             self._messages(ami, staff)
+        count = Application.objects.filter(call__slug__in=[DEMO_SLUG, DEMO_PROJECTS_SLUG]).count()
         self.stdout.write(
-            f"{Application.objects.filter(call__slug__in=[DEMO_SLUG, DEMO_PROJECTS_SLUG]).count()} "
-            "candidature(s) de démonstration."
+            f"{count} candidature de démonstration."
+            if count < 2
+            else f"{count} candidatures de démonstration."
         )
 
     def _apply(self, slug, plans, staff):

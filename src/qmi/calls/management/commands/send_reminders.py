@@ -8,4 +8,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sent = send_deadline_reminders()
-        self.stdout.write(f"{sent} relance(s) envoyée(s).")
+        # French counts 0 and 1 in the singular.
+        self.stdout.write(f"{sent} relance envoyée." if sent < 2 else f"{sent} relances envoyées.")

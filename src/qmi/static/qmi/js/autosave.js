@@ -177,7 +177,59 @@
     this.retry = Math.min(this.retry * 2, MAX_RETRY);
   };
 
+  // Problems of the answers just saved, shown under their fields ----------------------
+  // The server sends {key: message or ""} for every answer it saved: a message is shown
+  // under the field (aria-invalid, aria-describedby), "" removes one that was fixed.
+  function describedBy(control, id, add) {
+    var ids = (control.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (item) {
+      return item && item !== id;
+    });
+    if (add) ids.push(id);
+    if (ids.length) control.setAttribute("aria-describedby", ids.join(" "));
+    else control.removeAttribute("aria-describedby");
+  }
+
+  function showProblem(key, message) {
+    var field = document.getElementById("field-" + key);
+    var control = document.getElementById("q-" + key);
+    if (!field || !control) return;
+    var id = "q-" + key + "-problem";
+    var line = document.getElementById(id);
+    if (message) {
+      if (!line) {
+        line = document.createElement("p");
+        line.className = "errorlist field-problem";
+        line.id = id;
+        field.appendChild(line);
+      }
+      line.textContent = message;
+    } else if (line) {
+      line.remove();
+    }
+    describedBy(control, id, !!message);
+    var inputs = control.matches("fieldset") ? control.querySelectorAll("select") : [control];
+    Array.prototype.forEach.call(inputs, function (input) {
+      if (message) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    });
+  }
+
+  function showProblems(fragment) {
+    var holder = fragment.querySelector("[data-field-problems]");
+    if (!holder) return;
+    var problems = {};
+    try {
+      problems = JSON.parse(holder.dataset.fieldProblems) || {};
+    } catch (error) {
+      problems = {};
+    }
+    Object.keys(problems).forEach(function (key) {
+      showProblem(key, problems[key]);
+    });
+  }
+
   Autosave.prototype.applySaved = function (fragment) {
+    showProblems(fragment);
     fragment.querySelectorAll("[hx-swap-oob]").forEach(function (element) {
       var current = document.getElementById(element.id);
       if (current) current.value = element.value;
@@ -232,7 +284,9 @@
             self.paused = true;
             self.dirty = true;
             self.conflictBox.replaceChildren(fragment);
-            self.say(TEXT.conflict);
+            // The server words it: "someone else", or "you, in another tab".
+            var box = self.conflictBox.querySelector("[data-conflict-message]");
+            self.say(box ? box.dataset.conflictMessage : TEXT.conflict);
             var first = self.conflictBox.querySelector("h2");
             if (first) {
               first.tabIndex = -1;
@@ -419,7 +473,15 @@
   document.addEventListener("DOMContentLoaded", function () {
     startSubmitOnce();
     var form = document.querySelector("form[data-storage-key]");
-    if (!form) return;
+    if (!form) {
+      // The application page: upload slots for documents a correction asks for.
+      var texts = document.querySelector("[data-upload-texts]");
+      if (texts && document.querySelector("form[data-upload-form]")) {
+        readTexts(texts);
+        startUploads();
+      }
+      return;
+    }
     readTexts(form);
     form.querySelectorAll("textarea[data-max-chars]").forEach(function (textarea) {
       updateCounter(textarea);
