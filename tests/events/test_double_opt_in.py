@@ -272,7 +272,7 @@ def test_unconfirmed_registrations_are_purged_after_a_week_or_once_the_event_beg
     Registration.objects.create(event=began, name="D", email="tard@exemple.fr")
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_session_reminders")
-    assert "2 inscription(s) non confirmée(s) supprimée(s)." in capsys.readouterr().out
+    assert "2 inscriptions non confirmées supprimées." in capsys.readouterr().out
     assert set(Registration.objects.all()) == set(kept)
 
 

@@ -69,5 +69,5 @@ def test_management_command(django_capture_on_commit_callbacks, capsys):
     _registration(datetime.timedelta(hours=10))
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_session_reminders")
-    assert "1 rappel(s) envoyé(s)." in capsys.readouterr().out
+    assert "1 rappel envoyé." in capsys.readouterr().out
     assert len(mail.outbox) == 1

@@ -155,7 +155,7 @@ def test_send_outbox_sends_what_lost_its_task_and_flags_interrupted_sends(
     )
     out = io.StringIO()
     call_command("send_outbox", stdout=out)
-    assert "1 e-mail(s) remis en file, 1 envoi(s) interrompu(s)." in out.getvalue()
+    assert "1 e-mail remis en file, 1 envoi interrompu." in out.getvalue()
     waiting.refresh_from_db()
     interrupted.refresh_from_db()
     assert waiting.status == Status.SENT

@@ -87,7 +87,7 @@ def test_sweep_deletes_old_orphans_and_temporary_uploads_and_keeps_the_rest(file
     for name in files["kept"]:
         assert default_storage.exists(name), name
     assert str(dead) in output
-    assert "Supprimés : 1 envoi(s) temporaire(s), 3 fichier(s) stocké(s)." in output
+    assert "Supprimés : 1 envoi temporaire, 3 fichiers stockés." in output
 
 
 def test_dry_run_deletes_nothing_and_tells_what_it_would(files):
@@ -116,7 +116,7 @@ def test_no_temporary_folder_of_its_own_means_nothing_swept_there(settings, tmp_
     someone_elses = shared / "tmpzz99.upload.pdf"
     someone_elses.write_bytes(b"x")
     backdate(someone_elses, 9 * DAY)
-    assert "0 envoi(s) temporaire(s)" in run()
+    assert "0 envoi temporaire" in run()
     assert someone_elses.exists()
 
 

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from qmi.core.plural import counted
 from qmi.events.services import purge_pending, send_reminders
 
 
@@ -12,6 +13,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         sent = send_reminders()
         purged = purge_pending()
-        self.stdout.write(f"{sent} rappel(s) envoyé(s).")
+        self.stdout.write(f"{counted(sent, 'rappel envoyé', 'rappels envoyés')}.")
         if purged:
-            self.stdout.write(f"{purged} inscription(s) non confirmée(s) supprimée(s).")
+            self.stdout.write(
+                f"{counted(purged, 'inscription non confirmée supprimée', 'inscriptions non confirmées supprimées')}."
+            )

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from qmi.core.plural import counted
 from qmi.mail.services import send_outbox
 
 
@@ -11,4 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         queued, failed = send_outbox()
-        self.stdout.write(f"{queued} e-mail(s) remis en file, {failed} envoi(s) interrompu(s).")
+        self.stdout.write(
+            f"{counted(queued, 'e-mail remis', 'e-mails remis')} en file, "
+            f"{counted(failed, 'envoi interrompu', 'envois interrompus')}."
+        )

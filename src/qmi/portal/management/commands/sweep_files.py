@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from qmi.core.plural import counted
 from qmi.portal.files import sweep_files
 
 
@@ -33,6 +34,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{verb} (sans ligne en base) : {name}")
         total = "À supprimer (essai, rien n'est supprimé)" if dry_run else "Supprimés"
         self.stdout.write(
-            f"{total} : {len(swept['temporary'])} envoi(s) temporaire(s), "
-            f"{len(swept['stored'])} fichier(s) stocké(s)."
+            f"{total} : {counted(len(swept['temporary']), 'envoi temporaire', 'envois temporaires')}, "
+            f"{counted(len(swept['stored']), 'fichier stocké', 'fichiers stockés')}."
         )
