@@ -99,10 +99,11 @@ def main():
         ("accueil public", anonymous, "/"),
         ("page d'une édition", anonymous, f"/editions/{edition.slug}/"),
         ("contours des 130 communes", anonymous, "/carte/communes.geojson"),
-        ("gestion : liste des éditions", staff, "/gestion/"),
+        ("gestion : « À faire » et éditions", staff, "/gestion/"),
         ("gestion : une édition", staff, f"/gestion/editions/{edition.pk}/"),
         ("gestion : organisations", staff, "/gestion/organisations/"),
         ("espace de la commune", agent, f"/espace/commune/{sceaux.pk}/"),
+        ("« Mon espace » d'un agent", agent, "/espace/"),
     ]
     print(
         f"QMI bench — {Edition.objects.count()} éditions, {EditionCommune.objects.count()} communes d'édition, {ROUNDS} requêtes par page"
