@@ -1,4 +1,4 @@
-""" "Mon espace": what waits for a person, gathered from every app, in a fixed number of queries.
+"""« Mon espace »: what waits for a person, gathered from every app, in fixed queries.
 
 The first screen answers "what do I have to do now": files in progress and what
 they lack, corrections, unread messages, invitations; then the calls the person's
@@ -11,7 +11,6 @@ from django.utils import timezone
 from qmi.accounts.models import Organisation
 from qmi.accounts.queries import pending_invitations_for, personal_organisations
 from qmi.accounts.rules import memberships_of
-from qmi.calls.models import Call
 from qmi.calls.progress import next_step
 from qmi.calls.queries import applications_to, in_progress_for, open_calls_for
 from qmi.calls.services.applications import checklists
@@ -81,7 +80,7 @@ def home_for(user):
         "unread_threads": list(unread[:SHOWN]),
         "unread_count": unread.count(),
         "invitations": list(pending_invitations_for(user)[:20]),
-        "open_calls": [call for call in calls if call.status == Call.Status.PUBLISHED][:SHOWN],
+        "open_calls": calls[:SHOWN],
         "sessions": _sessions(calls, now),
         "workspaces": workspaces,
         "organisations": list(personal_organisations(user).order_by("name")[:50]),
