@@ -42,6 +42,24 @@ def sections_of(revision):
     )
 
 
+def open_correction(application):
+    """The correction request staff have not resolved yet, or None."""
+    return (
+        application.correction_requests.filter(resolved_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def open_corrections_prefetch():
+    """For lists: each application's unresolved requests, newest first, as `open_corrections`."""
+    return Prefetch(
+        "correction_requests",
+        queryset=CorrectionRequest.objects.filter(resolved_at__isnull=True).order_by("-created_at"),
+        to_attr="open_corrections",
+    )
+
+
 def application_members(application):
     return list(
         User.objects.filter(memberships__organisation=application.organisation_id, is_active=True)
@@ -143,15 +161,7 @@ def in_progress_for(user):
             call__status=Call.Status.PUBLISHED,
         )
         .select_related("call__edition", "organisation")
-        .prefetch_related(
-            Prefetch(
-                "correction_requests",
-                queryset=CorrectionRequest.objects.filter(resolved_at__isnull=True).order_by(
-                    "-created_at"
-                ),
-                to_attr="open_corrections",
-            )
-        )
+        .prefetch_related(open_corrections_prefetch())
         .order_by("call__closes_at", "pk")
     )
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from .forms.applicant import answers_by_section, display_answer, ranking_options
 from .models import Call, Question
+from .queries import open_correction
 
 RECEIPT_VERSION = 1
 
@@ -87,11 +88,7 @@ def build_receipt(*, application, submission):
 
 def _requested(application, documents):
     """The documents the open correction request asked for, with the files deposited for each."""
-    correction = (
-        application.correction_requests.filter(resolved_at__isnull=True)
-        .order_by("-created_at")
-        .first()
-    )
+    correction = open_correction(application)
     if correction is None:
         return []
     return [

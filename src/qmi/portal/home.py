@@ -43,9 +43,8 @@ def _files(user, now):
     return files, in_progress.count()
 
 
-def _open_calls(user, now):
+def _open_calls(user, kinds, now):
     """Calls the person's organisations may answer, each with `my_application` (pk or None)."""
-    kinds = {kind for _, kind, _, _ in memberships_of(user)}
     calls = open_calls_for(kinds, now) if kinds else []
     mine = applications_to(user, calls) if calls else {}
     for call in calls:
@@ -63,15 +62,15 @@ def _sessions(calls, now):
 
 def home_for(user):
     now = timezone.now()
+    kinds = {kind for _, kind, _, _ in memberships_of(user)}
     files, files_count = _files(user, now)
-    calls = _open_calls(user, now)
+    calls = _open_calls(user, kinds, now)
     unread = unread_threads_of(user)
     workspaces = list(
         workspaces_for(user)
         .select_related("challenge", "sector")
         .annotate(team_size=Count("team"))[:20]
     )
-    kinds = {kind for _, kind, _, _ in memberships_of(user)}
     return {
         # Partners' experts: their queue of files to review comes with the jury (review).
         "is_partner": Organisation.Kind.PARTNER in kinds,

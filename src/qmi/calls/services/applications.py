@@ -34,7 +34,7 @@ from ..models import (
     RequestedDocument,
     Submission,
 )
-from ..queries import application_members, questions_of
+from ..queries import application_members, open_correction, questions_of
 from ..receipts import build_receipt
 
 Status = Application.Status
@@ -275,15 +275,6 @@ def upload_document(*, application, question_key, uploaded, by):
     application.version += 1
     application.save(update_fields=["version", "updated_at"])
     return document
-
-
-def open_correction(application):
-    """The correction request staff have not resolved yet, or None."""
-    return (
-        application.correction_requests.filter(resolved_at__isnull=True)
-        .order_by("-created_at")
-        .first()
-    )
 
 
 def requested_documents(application):

@@ -22,11 +22,21 @@ from ..models import (
     CorrectionRequest,
     RequestedDocument,
 )
-from ..queries import application_members
+from ..queries import application_members, open_correction
 
 MAX_REQUESTED_DOCUMENTS = 5
 
 Status = Application.Status
+
+
+def _tell_members(application, template, **context):
+    """Every change of a file's state is told to its organisation's members, linked to it."""
+    notify(
+        recipients=application_members(application),
+        template=template,
+        context={"application": application, **context},
+        url=reverse("calls:application", kwargs={"pk": application.pk}),
+    )
 
 
 def _clean_requested(documents):
@@ -96,12 +106,7 @@ def request_correction(*, application, by, message, due_at, documents=()):
             action="documents_requested",
             changes={"documents": [label for label, _help in requested]},
         )
-    notify(
-        recipients=application_members(application),
-        template="calls/email/correction_requested",
-        context={"application": application, "correction": correction},
-        url=reverse("calls:application", kwargs={"pk": application.pk}),
-    )
+    _tell_members(application, "calls/email/correction_requested", correction=correction)
     return correction
 
 
@@ -114,11 +119,7 @@ def resolve_correction(*, application, by):
     """
     application = Application.objects.select_for_update().get(pk=application.pk)
     require(by, "calls.examine_application", application)
-    correction = (
-        application.correction_requests.filter(resolved_at__isnull=True)
-        .order_by("-created_at")
-        .first()
-    )
+    correction = open_correction(application)
     if correction is None:
         raise ValidationError(_("Aucune demande de correction n'est en attente sur ce dossier."))
     if application.status != Status.SUBMITTED:
@@ -129,12 +130,7 @@ def resolve_correction(*, application, by):
     correction.resolved_by = by
     correction.save(update_fields=["resolved_at", "resolved_by"])
     audit.record(obj=application, actor=by, action="correction_resolved", note=correction.message)
-    notify(
-        recipients=application_members(application),
-        template="calls/email/correction_resolved",
-        context={"application": application, "correction": correction},
-        url=reverse("calls:application", kwargs={"pk": application.pk}),
-    )
+    _tell_members(application, "calls/email/correction_resolved", correction=correction)
     return correction
 
 
@@ -150,12 +146,7 @@ def mark_complete(*, application, by):
     application.correction_requests.filter(resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=by
     )
-    notify(
-        recipients=application_members(application),
-        template="calls/email/complete",
-        context={"application": application},
-        url=reverse("calls:application", kwargs={"pk": application.pk}),
-    )
+    _tell_members(application, "calls/email/complete")
     return application
 
 
@@ -164,12 +155,7 @@ def mark_inadmissible(*, application, by, reason):
     application = transition(
         application, workflow=Application.workflow, target=Status.INADMISSIBLE, by=by, note=reason
     )
-    notify(
-        recipients=application_members(application),
-        template="calls/email/inadmissible",
-        context={"application": application, "reason": reason},
-        url=reverse("calls:application", kwargs={"pk": application.pk}),
-    )
+    _tell_members(application, "calls/email/inadmissible", reason=reason)
     return application
 
 

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,7 +28,6 @@ from .. import queries
 from ..forms import applicant as form
 from ..models import (
     Application,
-    CorrectionRequest,
     Document,
     Question,
     RequestedDocument,
@@ -45,10 +43,6 @@ APPLICATIONS_PER_PAGE = 20
 Status = Application.Status
 
 # Loaders ---------------------------------------------------------------------
-
-
-def _open_correction(application):
-    return services.open_correction(application)
 
 
 def _requested_fields(application, upload_errors=None):
@@ -134,7 +128,7 @@ def application_detail(request, pk):
 
 
 def _application_context(request, application, withdraw_form=None, upload_errors=None):
-    correction = _open_correction(application)
+    correction = queries.open_correction(application)
     expected, deadline = next_step(application, correction)
     moves = {move.target for move in Application.workflow.available(application, request.user)}
     can_edit = request.user.has_perm("calls.edit_application", application)
@@ -563,7 +557,7 @@ def summary(request, pk):
         for item in services.checklist(application)
     ]
     editable = request.user.has_perm("calls.edit_application", application)
-    correction = _open_correction(application)
+    correction = queries.open_correction(application)
     can_submit = (
         editable
         and request.user.has_perm("calls.submit_application", application)
@@ -653,15 +647,7 @@ def my_applications(request):
     queryset = (
         form.applications_of(request.user)
         .select_related("call", "organisation")
-        .prefetch_related(
-            Prefetch(
-                "correction_requests",
-                queryset=CorrectionRequest.objects.filter(resolved_at__isnull=True).order_by(
-                    "-created_at"
-                ),
-                to_attr="open_corrections",
-            )
-        )
+        .prefetch_related(queries.open_corrections_prefetch())
         .order_by("-updated_at", "-pk")
     )
     page = Paginator(queryset, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))

@@ -306,7 +306,7 @@ def _examination_context(request, application, **forms):
         "corrections": application.correction_requests.select_related(
             "requested_by", "resolved_by"
         ).prefetch_related("requested_documents"),
-        "open_correction": applications.open_correction(application),
+        "open_correction": queries.open_correction(application),
         "can_request_correction": Status.CORRECTION_REQUESTED in moves,
         "can_complete": Status.COMPLETE in moves,
         "can_declare_inadmissible": Status.INADMISSIBLE in moves,
