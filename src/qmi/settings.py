@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so that it serves a cached public page with every other middleware's headers.
+    "qmi.core.public_cache.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "qmi.urls"
@@ -111,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qmi.portal.context_processors.platform",
+                "qmi.core.context_processors.csrf_placeholder",
             ],
             # French dates in one style (« 1er octobre »): replaces Django's `date` filter.
             "builtins": ["qmi.core.templatetags.qmi_dates"],
@@ -274,6 +277,11 @@ if env("QMI_REDIS_URL"):
     }
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+if env("QMI_REDIS_URL"):
+    # Read from Redis, written through to the database: a Redis restart logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# How long a public page may follow the clock late (see core.public_cache).
+QMI_PUBLIC_CACHE_SECONDS = int(env("QMI_PUBLIC_CACHE_SECONDS", "60"))
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,6 +1,7 @@
 """Funnel figures of calls: numbers, themes, the daily series, the SVG chart and the dashboard."""
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -19,7 +20,7 @@ from tests.factories import (
     UserFactory,
     add_question,
 )
-from tests.utils import assert_constant_queries
+from tests.utils import assert_constant_queries, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -316,7 +317,27 @@ def test_dashboard_query_count_does_not_grow_with_applications(staff_client, pro
     large = assert_constant_queries(
         staff_client, "/gestion/", grow=lambda: _add_applications(call, communes, 18)
     )
-    assert large.response.context["call_funnels"][0]["total"]["started"] == 20
+    # The funnels kept from the first view were computed again: 20 files started now.
+    total = re.search(r'<tr class="total">.*?</tr>', large.content.decode(), re.S)[0]
+    assert re.findall(r'<td class="numeric">(\d+)</td>', total)[0] == "20"
+
+
+def test_the_dashboard_computes_the_funnels_once_until_an_application_changes(
+    staff_client, projects_call
+):
+    call, communes = projects_call
+    _add_applications(call, communes, 2)
+    kept = count_queries(staff_client, "/gestion/")  # the warm-up view computed them
+    _add_applications(call, communes, 1)
+    computed = count_queries(staff_client, "/gestion/", warm=False)
+    kept_again = count_queries(staff_client, "/gestion/", warm=False)
+    assert computed.queries > kept.queries == kept_again.queries
+
+    def funnels(counted):
+        html = counted.content.decode()
+        return html[html.index('id="call-funnels-title"') :]
+
+    assert funnels(kept_again) == funnels(computed) != funnels(kept)
 
 
 def test_dashboard_lists_the_five_most_recent_published_or_closed_calls(staff_client):
@@ -331,7 +352,7 @@ def test_dashboard_lists_the_five_most_recent_published_or_closed_calls(staff_cl
     draft = CallFactory(status=Call.Status.DRAFT, opens_at=now)
     response = staff_client.get("/gestion/")
     assert response.status_code == 200
-    listed = [funnel["call"] for funnel in response.context["call_funnels"]]
+    listed = [funnel["call"] for funnel in response.context["call_funnels"]()]
     assert listed == calls[:0:-1]  # newest first; the oldest and the draft are left out
     html = response.content.decode()
     section = html[html.index('id="call-funnels-title"') :]

@@ -23,7 +23,7 @@ def test_transition_runs_the_after_commit_hook_once_committed(
 ):
     edition = EditionFactory(stage=Stage.PREPARATION)
     seen = []
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         transition(
             edition,
             workflow=Edition.workflow,
@@ -31,7 +31,7 @@ def test_transition_runs_the_after_commit_hook_once_committed(
             by=staff,
             after_commit=lambda obj: seen.append(obj.stage),
         )
-    assert len(callbacks) == 1
+    # Once: the public pages' own hook (core.public_cache) is registered beside it.
     assert seen == [Stage.EXPRESSION_OF_INTEREST]
 
 

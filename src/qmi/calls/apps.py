@@ -11,12 +11,22 @@ class CallsConfig(AppConfig):
         # Models and the registries can be imported only once the app registry is ready.
         from django.urls import reverse  # noqa: PLC0415
 
+        from qmi.accounts.models import Organisation  # noqa: PLC0415
+        from qmi.core import public_cache, versions  # noqa: PLC0415
         from qmi.core.audit import register_action_labels  # noqa: PLC0415
         from qmi.events import registry  # noqa: PLC0415
         from qmi.mail.services import absolute_url  # noqa: PLC0415
 
-        from . import audit_words, thread_subjects  # noqa: PLC0415
-        from .models import Call  # noqa: PLC0415
+        from . import audit_words, funnel, thread_subjects  # noqa: PLC0415
+        from .models import (  # noqa: PLC0415
+            Application,
+            Call,
+            FaqEntry,
+            FormRevision,
+            Question,
+            Section,
+            Submission,
+        )
 
         register_action_labels(
             {
@@ -58,3 +68,8 @@ class CallsConfig(AppConfig):
 
         # Applications and calls are what message threads are about.
         thread_subjects.register()
+
+        # A call's public page shows the call, its FAQ and the documents its form asks for.
+        public_cache.watch(Call, FaqEntry, FormRevision, Section, Question)
+        # Funnels are kept until an application or its organisation changes.
+        versions.watch(funnel.APPLICATIONS, Application, Submission, Organisation)

@@ -38,11 +38,13 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django_countries import countries
 
 from qmi.accounts.models import Membership, Organisation
+from qmi.core import versions
+from qmi.core.public_cache import CONTENT
 from qmi.events.queries import registrations_about
 from qmi.programmes.models import Challenge, Theme
 
@@ -52,6 +54,9 @@ from .models import Application, Call, Question
 MEASURES = ("started", "submitted", "complete", "inadmissible")
 HOME_COUNTRY = "FR"
 DASHBOARD_CALLS = 5
+# The version of the applications and their organisations (bumped in calls.apps).
+APPLICATIONS = "applications"
+KEPT_SECONDS = 60 * 60 * 24
 Status = Application.Status
 
 STARTED_COLOUR = "#1d3f8f"  # --brand
@@ -332,6 +337,20 @@ def call_funnel(call, **options):
     return call_funnels([call], **options)[call.pk]
 
 
+def _kept(key, compute):
+    """Computed once per language and day, until an application or a call changes.
+
+    The figures are read on every view of the dashboard and of a call's page, and
+    change only when someone applies, submits or is examined (core.versions).
+    """
+    key = f"{key}:{get_language()}:{timezone.localdate().isoformat()}"
+    return versions.remember(key, (APPLICATIONS, CONTENT), compute, KEPT_SECONDS)
+
+
+def kept_call_funnel(call):
+    return _kept(f"call-funnel:{call.pk}", lambda: call_funnel(call))
+
+
 def recent_call_funnels(limit=DASHBOARD_CALLS):
     """Funnels of the most recent published or closed calls, newest first (the dashboard's)."""
     calls = list(
@@ -341,6 +360,11 @@ def recent_call_funnels(limit=DASHBOARD_CALLS):
     )
     funnels = call_funnels(calls)
     return [funnels[call.pk] for call in calls]
+
+
+def funnel_versions():
+    """What the funnels are computed from: a page may keep them until these change."""
+    return versions.current(APPLICATIONS, CONTENT)
 
 
 # The chart alone -----------------------------------------------------------------

@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qmi.accounts.access import backoffice_required
-from qmi.calls.funnel import recent_call_funnels
+from qmi.calls.funnel import funnel_versions, recent_call_funnels
+from qmi.core import versions
 from qmi.core.audit import entries_for
 from qmi.core.forms import apply_errors
+from qmi.core.public_cache import CONTENT
 from qmi.programmes.models import Edition
 from qmi.programmes.queries import editions_with_timeline
 
@@ -39,7 +41,12 @@ def backoffice(request):
     page = Paginator(editions, 10).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "call_funnels": recent_call_funnels(),
+        # The editions and the funnels are kept as rendered (see the template) until
+        # their data change: the funnels are computed only when the page needs them.
+        "content_version": versions.current(CONTENT)[0],
+        "funnel_versions": "-".join(map(str, funnel_versions())),
+        "today": timezone.localdate().isoformat(),
+        "call_funnels": recent_call_funnels,
         "todo": {item.key: item for item in staff_todo()},
     }
     return render(request, "portal/backoffice.html", context)

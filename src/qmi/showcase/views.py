@@ -11,6 +11,7 @@ from qmi.accounts.access import backoffice_required
 from qmi.calls.models import Call
 from qmi.core.audit import audit_context
 from qmi.core.forms import apply_errors
+from qmi.core.public_cache import public_page
 from qmi.programmes.models import Commune, EditionCommune, Programme, Theme
 from qmi.programmes.queries import sector_map_data
 
@@ -26,6 +27,7 @@ from .queries import (
 )
 
 
+@public_page
 def home(request):
     editions = with_public_communes(list(public_editions()[:HOME_EDITION_LIMIT]))
     for edition in editions:
@@ -45,6 +47,7 @@ def home(request):
     )
 
 
+@public_page
 def edition(request, slug):
     edition = get_object_or_404(public_editions(), slug=slug)
     with_public_communes([edition])
@@ -60,6 +63,7 @@ def edition(request, slug):
     )
 
 
+@public_page
 def edition_commune(request, slug, commune):
     participation = get_object_or_404(
         EditionCommune.objects.select_related(
@@ -105,6 +109,7 @@ def communes_geojson(request):
 # The footer's pages -------------------------------------------------------------
 
 
+@public_page
 def site_page(request, slug):
     """A footer page (legal notice, personal data, accessibility), as operator staff wrote it."""
     page = get_object_or_404(SitePage, slug=slug)

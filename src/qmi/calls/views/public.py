@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from qmi.accounts.models import Organisation
 from qmi.core import files
+from qmi.core.public_cache import public_page
 from qmi.events.models import Event
 from qmi.events.queries import events_about
 
@@ -35,6 +36,7 @@ def _time_left(call, now):
     return ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
 
 
+@public_page
 def call_detail(request, slug):
     call = get_call_for(request.user, slug)
     now = timezone.now()

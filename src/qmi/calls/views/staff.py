@@ -30,7 +30,7 @@ from ..forms.staff import (
     FaqForm,
     SessionForm,
 )
-from ..funnel import call_funnel
+from ..funnel import kept_call_funnel
 from ..html import clean_html
 from ..models import (
     Application,
@@ -108,7 +108,7 @@ def call_detail(request, pk):
         "draft_revision": next((r for r in revisions if not r.published_at), None),
         "sessions": events.events_about(call, Event.Kind.INFORMATION_SESSION),
         "faq": call.faq.order_by("order", "pk"),
-        "funnel": call_funnel(call),
+        "funnel": kept_call_funnel(call),
         "status_counts": status_counts(call.applications.all()),
         **audit_context(request.user, call),
     }

@@ -1,0 +1,166 @@
+"""Anonymous public pages served from the cache, per language, until what they show changes.
+
+Why: the public pages are read far more often than they change (a new phase, call or
+publication a few times a month), and rendering one costs tens of milliseconds of ORM
+and template work. A page is kept once per address and language and served again to
+every anonymous visitor, at the cost of one cache read.
+
+- What is cached: GET and HEAD answers (200) of views marked `@public_page`, asked by a
+  visitor who carries no cookie but the CSRF and language ones: a session (someone
+  logged in, or a pending message) always gets a page rendered for them.
+- The CSRF token is never cached: the page is rendered with a placeholder that each
+  answer replaces with the visitor's own token.
+- Invalidation: one version for all public pages (core.versions), bumped when a model
+  registered with `watch()` is saved or deleted (on commit too, so a request cannot
+  cache the state just before a commit). Every process reads the version from the
+  shared cache (Redis or the database), so a change made through one server is seen
+  by all.
+- Each process keeps its own copies: a new process (a deploy) may run other templates
+  and settings, and never serves a page rendered by the code it replaced.
+- Pages that follow the clock (a call that closes, "3 jours restants") live at most
+  QMI_PUBLIC_CACHE_SECONDS (60 s by default; 0 turns the cache off).
+- Each answer carries an ETag (the page's content and the visitor's CSRF secret) and
+  Last-Modified; a matching If-None-Match gets 304 Not Modified.
+"""
+
+import hashlib
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date, quote_etag
+
+from qmi.core import versions
+
+# The version of what the public pages show: the programme's content (editions, phases,
+# communes, challenges, calls). Back-office pages that show the same may be kept under it.
+CONTENT = "programme-content"
+VERSION_KEY = versions.KEY.format(name=CONTENT)
+PAGE_KEY = "public-pages:page:{process}:{language}:{address}"
+_process = {"id": uuid.uuid4().hex, "settings": 0}
+# Survives HTML escaping unchanged, so it can stand in {{ csrf_token }} and {% csrf_token %}.
+CSRF_PLACEHOLDER = "qmi-csrf-token-placeholder-5b1f0e7c"
+CACHE_HEADER = "X-QMI-Cache"
+
+
+def public_page(view):
+    """Mark a view whose anonymous answer is the same for every anonymous visitor."""
+    view.public_page = True
+    return view
+
+
+def _settings_changed(**_kwargs):
+    # Tests change settings between two requests, as a deploy does between two processes.
+    _process["settings"] += 1
+
+
+setting_changed.connect(_settings_changed, dispatch_uid="public-cache-settings")
+
+
+def watch(*models):
+    """Public pages show these models: saving or deleting one bumps the version."""
+    versions.watch(CONTENT, *models)
+
+
+def watched_models():
+    return versions.watched(CONTENT)
+
+
+def _eligible(request, view_func):
+    if not settings.QMI_PUBLIC_CACHE_SECONDS:
+        return False
+    if request.method not in ("GET", "HEAD") or not getattr(view_func, "public_page", False):
+        return False
+    if request.headers.get("HX-Request"):
+        return False
+    allowed = {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
+    return all(name in allowed for name in request.COOKIES)
+
+
+def _page_key(request):
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    process = f"{_process['id']}.{_process['settings']}"
+    return PAGE_KEY.format(process=process, language=request.LANGUAGE_CODE, address=address)
+
+
+class PublicPageCacheMiddleware:
+    """Serve and store the anonymous answers of `@public_page` views (see the module)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        pending = getattr(request, "_public_cache", None)
+        if pending is None or response.status_code != 200:
+            return response
+        key, version = pending
+        if not _storable(request, response):
+            return response
+        entry = {
+            "version": version,
+            "body": response.content,
+            "content_type": response["Content-Type"],
+            "digest": hashlib.sha256(response.content).hexdigest()[:20],
+            "stored": time.time(),
+        }
+        cache.set(key, entry, settings.QMI_PUBLIC_CACHE_SECONDS)
+        return _answer(request, entry, "miss")
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not _eligible(request, view_func):
+            return None
+        key = _page_key(request)
+        found = cache.get_many([VERSION_KEY, key])
+        version = found[VERSION_KEY] if VERSION_KEY in found else versions.current(CONTENT)[0]
+        entry = found.get(key)
+        if entry is not None and entry["version"] == version:
+            return _answer(request, entry, "hit")
+        request._public_cache = (key, version)
+        # Templates get the placeholder instead of a token (core.context_processors).
+        request.csrf_placeholder = True
+        return None
+
+
+def _storable(request, response):
+    if response.streaming or response.cookies:
+        return False
+    if "no-store" in response.get("Cache-Control", "") or response.has_header("Vary"):
+        return False
+    queued = getattr(getattr(request, "_messages", None), "_queued_messages", None)
+    session = getattr(request, "session", None)
+    return not queued and not (session is not None and session.modified)
+
+
+def _answer(request, entry, state):
+    body = entry["body"]
+    etag = entry["digest"]
+    placeholder = CSRF_PLACEHOLDER.encode()
+    if placeholder in body:
+        body = body.replace(placeholder, get_token(request).encode())
+        secret = request.META.get("CSRF_COOKIE", "")
+        etag += "-" + hashlib.sha256(secret.encode()).hexdigest()[:8]
+    etag = quote_etag(etag)
+    if _matches(request.headers.get("If-None-Match", ""), etag):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=entry["content_type"])
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(entry["stored"])
+    response[CACHE_HEADER] = state
+    # Per visitor (their CSRF token): browsers keep it and ask again, proxies do not keep it.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _matches(header, etag):
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return etag in (tag.strip().removeprefix("W/") for tag in header.split(","))
