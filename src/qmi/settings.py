@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "qmi.core.middleware.ContentSecurityPolicyMiddleware",
     "qmi.core.middleware.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous public pages from the cache, before sessions and the rest (core.public_cache).
+    "qmi.core.public_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,8 +96,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Last, so that it serves a cached public page with every other middleware's headers.
-    "qmi.core.public_cache.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "qmi.urls"
@@ -272,7 +272,7 @@ CACHES = {
 }
 if env("QMI_REDIS_URL"):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "qmi.core.cache.RedisCache",
         "LOCATION": env("QMI_REDIS_URL"),
     }
 

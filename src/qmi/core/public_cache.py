@@ -23,6 +23,7 @@ every anonymous visitor, at the cost of one cache read.
   Last-Modified; a matching If-None-Match gets 304 Not Modified.
 """
 
+import functools
 import hashlib
 import time
 import uuid
@@ -31,7 +32,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.http import HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, quote_etag
 
@@ -57,6 +59,7 @@ def public_page(view):
 def _settings_changed(**_kwargs):
     # Tests change settings between two requests, as a deploy does between two processes.
     _process["settings"] += 1
+    _is_public.cache_clear()
 
 
 setting_changed.connect(_settings_changed, dispatch_uid="public-cache-settings")
@@ -71,70 +74,95 @@ def watched_models():
     return versions.watched(CONTENT)
 
 
-def _eligible(request, view_func):
-    if not settings.QMI_PUBLIC_CACHE_SECONDS:
-        return False
-    if request.method not in ("GET", "HEAD") or not getattr(view_func, "public_page", False):
+def _language(request):
+    """The anonymous visitor's language, as core.middleware.LanguageMiddleware chooses it."""
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _eligible(request):
+    if not settings.QMI_PUBLIC_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
         return False
     if request.headers.get("HX-Request"):
         return False
     allowed = {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
-    return all(name in allowed for name in request.COOKIES)
+    if not all(name in allowed for name in request.COOKIES):
+        return False
+    return _is_public(request.path_info)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_public(path):
+    """Whether `path` leads to a `@public_page` view (URLs do not change while a process runs)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return getattr(match.func, "public_page", False)
 
 
 def _page_key(request):
     address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     process = f"{_process['id']}.{_process['settings']}"
-    return PAGE_KEY.format(process=process, language=request.LANGUAGE_CODE, address=address)
+    return PAGE_KEY.format(process=process, language=_language(request), address=address)
+
+
+# Headers the cached copy does not keep: each answer sets its own.
+OWN_HEADERS = {"content-length", "etag", "last-modified", "cache-control", "expires"}
 
 
 class PublicPageCacheMiddleware:
-    """Serve and store the anonymous answers of `@public_page` views (see the module)."""
+    """Serve and store the anonymous answers of `@public_page` views (see the module).
+
+    It sits early (after static files): a page found in the cache is answered without
+    the session, authentication, messages and the view. The headers that the later
+    middleware added to the stored copy are kept with it; the CSRF middleware's own
+    methods read the visitor's token and set its cookie.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
-        response = self.get_response(request)
-        pending = getattr(request, "_public_cache", None)
-        if pending is None or response.status_code != 200:
-            return response
-        key, version = pending
-        if not _storable(request, response):
-            return response
-        entry = {
-            "version": version,
-            "body": response.content,
-            "content_type": response["Content-Type"],
-            "digest": hashlib.sha256(response.content).hexdigest()[:20],
-            "stored": time.time(),
-        }
-        cache.set(key, entry, settings.QMI_PUBLIC_CACHE_SECONDS)
-        return _answer(request, entry, "miss")
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        if not _eligible(request, view_func):
-            return None
+        if not _eligible(request):
+            return self.get_response(request)
         key = _page_key(request)
         found = cache.get_many([VERSION_KEY, key])
         version = found[VERSION_KEY] if VERSION_KEY in found else versions.current(CONTENT)[0]
         entry = found.get(key)
         if entry is not None and entry["version"] == version:
-            return _answer(request, entry, "hit")
-        request._public_cache = (key, version)
+            self.csrf.process_request(request)
+            return self.csrf.process_response(request, _answer(request, entry, "hit"))
         # Templates get the placeholder instead of a token (core.context_processors).
         request.csrf_placeholder = True
-        return None
+        response = self.get_response(request)
+        if not _storable(request, response):
+            return response
+        entry = {
+            "version": version,
+            "body": response.content,
+            "headers": [
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in OWN_HEADERS
+            ],
+            "digest": hashlib.sha256(response.content).hexdigest()[:20],
+            "stored": time.time(),
+        }
+        cache.set(key, entry, settings.QMI_PUBLIC_CACHE_SECONDS)
+        answer = _answer(request, entry, "miss")
+        answer.cookies = response.cookies
+        return self.csrf.process_response(request, answer)
 
 
 def _storable(request, response):
-    if response.streaming or response.cookies:
+    if response.status_code != 200 or response.streaming:
         return False
-    if "no-store" in response.get("Cache-Control", "") or response.has_header("Vary"):
+    # A new CSRF cookie is the visitor's own; any other cookie makes the page theirs too.
+    if any(name != settings.CSRF_COOKIE_NAME for name in response.cookies):
         return False
-    queued = getattr(getattr(request, "_messages", None), "_queued_messages", None)
-    session = getattr(request, "session", None)
-    return not queued and not (session is not None and session.modified)
+    return "no-store" not in response.get("Cache-Control", "")
 
 
 def _answer(request, entry, state):
@@ -149,7 +177,9 @@ def _answer(request, entry, state):
     if _matches(request.headers.get("If-None-Match", ""), etag):
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(body, content_type=entry["content_type"])
+        response = HttpResponse(body)
+        for name, value in entry["headers"]:
+            response[name] = value
     response["ETag"] = etag
     response["Last-Modified"] = http_date(entry["stored"])
     response[CACHE_HEADER] = state
