@@ -21,11 +21,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from qmi.core import audit
+from qmi.core import audit, versions
 from qmi.core.permissions import require
 
 from .models import Notification, OutgoingEmail
 from .tasks import send_email
+
+# The version of what the header counts (unread notifications and threads; core.versions):
+# watched models bump it (mail.apps, messaging.apps), bulk updates here bump it by hand.
+INBOX = "inbox"
 
 Status = OutgoingEmail.Status
 
@@ -214,6 +218,8 @@ def mark_read(*, notification, by):
 
 
 def mark_all_read(*, by):
-    return Notification.objects.filter(recipient=by, read_at__isnull=True).update(
+    marked = Notification.objects.filter(recipient=by, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    versions.bump(INBOX)
+    return marked

@@ -31,10 +31,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qmi.accounts.models import Membership, Organisation, User
-from qmi.core import audit
+from qmi.core import audit, versions
 from qmi.core.files import check_upload
 from qmi.core.permissions import require as _require
-from qmi.mail.services import notify
+from qmi.mail.services import INBOX, notify
 
 from . import subjects
 from .models import Message, MessageAttachment, Thread, ThreadRead
@@ -262,6 +262,7 @@ def mark_read(*, thread, by, upto=None):
     # Never move backwards: a page loaded earlier must not undo a later reading.
     if not created and read.last_read_at < upto:
         ThreadRead.objects.filter(pk=read.pk, last_read_at__lt=upto).update(last_read_at=upto)
+        versions.bump(INBOX)
     return read
 
 
