@@ -97,3 +97,34 @@ def test_the_to_do_counts_past_what_it_shows_in_constant_queries(client):
     assert "8 dossiers déposés à examiner" in card(html, "todo-examine")
     assert "8 échanges attendent notre réponse" in card(html, "todo-threads")
     assert "Voir tous les échanges en attente" in html
+
+
+def test_the_kept_to_do_follows_every_change_of_what_it_counts(client):
+    """Kept between two views of the dashboard, it is computed again after each change."""
+    client.force_login(staff_user())
+    html = client.get(BACKOFFICE).content.decode()
+    assert "Aucun dossier n'attend d'examen." in html
+    submitted, late, thread, closing, invitation = waiting_work()
+    html = client.get(BACKOFFICE).content.decode()
+    assert "1 dossier déposé à examiner" in card(html, "todo-examine")
+    assert "1 correction en retard" in card(html, "todo-corrections")
+    assert "1 échange attend notre réponse" in card(html, "todo-threads")
+    assert "Appel qui se clôt bientôt" in card(html, "todo-calls")
+    assert "maire@exemple.fr" in card(html, "todo-invitations")
+
+    submitted.status = Application.Status.COMPLETE
+    submitted.save()
+    thread.awaiting = Thread.Awaiting.NONE
+    thread.save()
+    late.resolved_at = NOW
+    late.save()
+    closing.closes_at = NOW + datetime.timedelta(days=40)
+    closing.save()
+    invitation.revoked_at = NOW
+    invitation.save()
+    html = client.get(BACKOFFICE).content.decode()
+    assert "Aucun dossier n'attend d'examen." in html
+    assert "Aucune correction en retard." in card(html, "todo-corrections")
+    assert "Aucun échange n'attend de réponse." in card(html, "todo-threads")
+    assert "Appel qui se clôt bientôt" not in card(html, "todo-calls")
+    assert "Aucune invitation en attente." in html

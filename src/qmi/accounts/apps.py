@@ -13,8 +13,13 @@ class AccountsConfig(AppConfig):
         from qmi.accounts.second_factor import record_totp_activation  # noqa: PLC0415 — idem
 
         authenticator_added.connect(record_totp_activation, dispatch_uid="qmi_totp_activation")
+        from qmi.core import versions  # noqa: PLC0415 — idem
         from qmi.core.audit import register_action_labels  # noqa: PLC0415 — needs the app registry
 
+        from .models import Invitation  # noqa: PLC0415 — idem
+        from .queries import INVITATIONS  # noqa: PLC0415 — idem
+
+        versions.watch(INVITATIONS, Invitation)
         register_action_labels(
             {
                 "invited": _("invitation envoyée"),

@@ -37,6 +37,10 @@ def pending_invitations_for(user):
     )
 
 
+# The version of the invitations (core.versions), bumped in accounts.apps.
+INVITATIONS = "invitations"
+
+
 def pending_invitations():
     """Every invitation still waiting for its invitee, the oldest first (staff's to-do)."""
     return (

@@ -21,9 +21,11 @@ class CallsConfig(AppConfig):
         from .models import (  # noqa: PLC0415
             Application,
             Call,
+            CorrectionRequest,
             FaqEntry,
             FormRevision,
             Question,
+            RequestedDocument,
             Section,
             Submission,
         )
@@ -72,4 +74,11 @@ class CallsConfig(AppConfig):
         # A call's public page shows the call, its FAQ and the documents its form asks for.
         public_cache.watch(Call, FaqEntry, FormRevision, Section, Question)
         # Funnels are kept until an application or its organisation changes.
-        versions.watch(funnel.APPLICATIONS, Application, Submission, Organisation)
+        versions.watch(
+            funnel.APPLICATIONS,
+            Application,
+            Submission,
+            Organisation,
+            CorrectionRequest,
+            RequestedDocument,
+        )

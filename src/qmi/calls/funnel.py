@@ -362,6 +362,46 @@ def recent_call_funnels(limit=DASHBOARD_CALLS):
     return [funnels[call.pk] for call in calls]
 
 
+# Figures kept for the staff's pages ------------------------------------------------
+
+
+def kept_status_counts(call_ids):
+    """{call pk: {status: count}} for these calls, kept until an application changes.
+
+    One grouped query when computed; the staff's lists read it on every view.
+    """
+    call_ids = sorted(set(call_ids))
+
+    def compute():
+        counts = {pk: dict.fromkeys(Application.Status.values, 0) for pk in call_ids}
+        rows = (
+            Application.objects.filter(call_id__in=call_ids)
+            .order_by()
+            .values_list("call_id", "status")
+            .annotate(n=Count("pk"))
+        )
+        for call_id, status, count in rows:
+            counts[call_id][status] = count
+        return counts
+
+    key = "call-status-counts:" + ",".join(map(str, call_ids))
+    return versions.remember(key, (APPLICATIONS,), compute, KEPT_SECONDS)
+
+
+def kept_countries(call):
+    """The countries of a call's applicants (the list's filter), kept like the counts."""
+
+    def compute():
+        return list(
+            Application.objects.filter(call=call)
+            .order_by()
+            .values_list("organisation__country", flat=True)
+            .distinct()
+        )
+
+    return versions.remember(f"call-countries:{call.pk}", (APPLICATIONS,), compute, KEPT_SECONDS)
+
+
 def funnel_versions():
     """What the funnels are computed from: a page may keep them until these change."""
     return versions.current(APPLICATIONS, CONTENT)

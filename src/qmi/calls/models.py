@@ -327,6 +327,8 @@ class Application(TimeStampedModel):
             models.Index(fields=["call", "status"]),
             # The staff list's default order: the newest 50 without sorting the whole call.
             models.Index(fields=["call", "-created_at", "-id"], name="application_call_newest"),
+            # The staff's « À faire »: the longest-waiting submitted files, without a sort.
+            models.Index(fields=["status", "submitted_at", "id"], name="application_waiting"),
         ]
 
     def __str__(self):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from qmi.accounts.models import User
 
 from .forms.staff import ApplicationFilterForm
+from .funnel import kept_status_counts
 from .models import (
     Application,
     Call,
@@ -103,6 +104,12 @@ def status_counts(queryset):
     totals = queryset.aggregate(
         **{value: Count("pk", filter=Q(status=value)) for value in Status.values}
     )
+    return [(value, label, totals[value]) for value, label in Status.choices]
+
+
+def call_status_counts(call):
+    """`status_counts` of one call's applications, kept until an application changes."""
+    totals = kept_status_counts([call.pk])[call.pk]
     return [(value, label, totals[value]) for value, label in Status.choices]
 
 

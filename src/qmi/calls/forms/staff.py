@@ -21,7 +21,7 @@ from qmi.events.models import Event
 from qmi.events.services import EVENT_FIELDS
 from qmi.programmes.models import EditionCommune, Theme
 
-from ..funnel import theme_questions
+from ..funnel import kept_countries, theme_questions
 from ..html import clean_html
 from ..models import Application, Call, FaqEntry, Label, Question
 from ..services.calls import CALL_FIELDS
@@ -454,13 +454,8 @@ class ApplicationFilterForm(forms.Form):
             .select_related("commune")
             .order_by("commune__name")
         ]
-        # Only the countries of this call's applicants: a short list, in one query.
-        present = (
-            Application.objects.filter(call=call)
-            .order_by()
-            .values_list("organisation__country", flat=True)
-            .distinct()
-        )
+        # Only the countries of this call's applicants: a short list, kept (calls.funnel).
+        present = kept_countries(call)
         self.fields["country"].choices = [
             ("", _("Tous")),
             *sorted(((code, countries.name(code)) for code in present), key=lambda c: c[1]),

@@ -38,7 +38,7 @@ from ..models import (
     Question,
     RequestedDocument,
 )
-from ..queries import current_questions, filtered_applications, status_counts
+from ..queries import call_status_counts, current_questions, filtered_applications
 from ..services import applications, examination
 
 Status = Application.Status
@@ -108,7 +108,9 @@ def application_list(request, pk):
         "rows": rows,
         "headers": [(column, choices[column]) for column in columns],
         "columns_form": ColumnsForm(initial={"columns": columns}, questions=questions),
-        "status_counts": status_counts(Application.objects.filter(call=call)),
+        "status_counts": call_status_counts(call),
+        # Asked once, not on each of the 50 rows (a rules predicate each time).
+        "can_examine": request.user.has_perm("calls.examine_application"),
         "query": query.urlencode(),
         "export_query": query.urlencode(),
     }

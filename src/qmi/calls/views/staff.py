@@ -6,7 +6,6 @@ Operator staff only (404 for everyone else).
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -30,7 +29,7 @@ from ..forms.staff import (
     FaqForm,
     SessionForm,
 )
-from ..funnel import kept_call_funnel
+from ..funnel import kept_call_funnel, kept_status_counts
 from ..html import clean_html
 from ..models import (
     Application,
@@ -38,7 +37,7 @@ from ..models import (
     FaqEntry,
     FormRevision,
 )
-from ..queries import status_counts
+from ..queries import call_status_counts
 from ..services import calls as call_services
 from ..services import faq
 
@@ -49,23 +48,15 @@ CALLS_PER_PAGE = 20
 
 @backoffice_required
 def call_list(request):
-    calls = (
-        Call.objects.select_related("edition")
-        .annotate(
-            application_total=Count("applications"),
-            **{
-                f"n_{value}": Count("applications", filter=Q(applications__status=value))
-                for value in Status.values
-            },
-        )
-        .order_by("-opens_at", "-pk")
-    )
+    calls = Call.objects.select_related("edition").order_by("-opens_at", "-pk")
     page = Paginator(calls, CALLS_PER_PAGE).get_page(request.GET.get("page"))
+    counts = kept_status_counts(call.pk for call in page.object_list)
     for call in page.object_list:
+        call.application_total = sum(counts[call.pk].values())
         call.status_counts = [
-            (label, getattr(call, f"n_{value}"))
+            (label, counts[call.pk][value])
             for value, label in Status.choices
-            if getattr(call, f"n_{value}")
+            if counts[call.pk][value]
         ]
     return render(request, "calls/staff/call_list.html", {"page": page})
 
@@ -109,7 +100,7 @@ def call_detail(request, pk):
         "sessions": events.events_about(call, Event.Kind.INFORMATION_SESSION),
         "faq": call.faq.order_by("order", "pk"),
         "funnel": kept_call_funnel(call),
-        "status_counts": status_counts(call.applications.all()),
+        "status_counts": call_status_counts(call),
         **audit_context(request.user, call),
     }
     return render(request, "calls/staff/call_detail.html", context)
