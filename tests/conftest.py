@@ -41,6 +41,15 @@ def _test_settings(settings, tmp_path, request):
 
 
 @pytest.fixture
+def uncached_fragments(settings):
+    """Rendered fragments are never kept: a query count measures the rendering itself."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "template_fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+
+
+@pytest.fixture
 def staff(db):
     return staff_user()
 

@@ -27,6 +27,14 @@ from pypdf import PdfReader, PdfWriter
 
 from tests.factories import MembershipFactory, UserFactory
 
+
+def listed_references(response):
+    """The references in the rows of the staff's list of applications, as rendered."""
+    return re.findall(
+        r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>', response.content.decode()
+    )
+
+
 # Query counting ---------------------------------------------------------------------
 
 

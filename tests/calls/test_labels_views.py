@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from qmi.calls.models import Application, ApplicationLabel, Label, Question, StaffNote
+from qmi.calls.services import examination
 from qmi.calls.services import labels as services_labels
 from qmi.core.audit import entries_for
 from tests.factories import (
@@ -14,7 +15,7 @@ from tests.factories import (
     add_question,
     staff_user,
 )
-from tests.utils import assert_constant_queries, pdf_text
+from tests.utils import assert_constant_queries, listed_references, pdf_text
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
@@ -119,7 +120,9 @@ def _fill(call, labels, count, start):
             ApplicationLabel.objects.create(application=application, label=label)
 
 
-def test_list_query_count_with_labels_is_the_same_for_2_and_20(staff_client, staff, call):
+def test_list_query_count_with_labels_is_the_same_for_2_and_20(
+    staff_client, staff, call, uncached_fragments
+):
     labels = [
         services_labels.create_label(call=call, by=staff, name=f"L{n}", colour="blue")
         for n in range(3)
@@ -128,7 +131,7 @@ def test_list_query_count_with_labels_is_the_same_for_2_and_20(staff_client, sta
     large = assert_constant_queries(
         staff_client, _list(call), grow=lambda: _fill(call, labels, 18, 2)
     )
-    assert len(large.response.context["rows"]) == 20
+    assert len(listed_references(large.response)) == 20
     assert large.content.decode().count("qmi-label qmi-label-blue") == 60
 
 
@@ -239,10 +242,31 @@ def test_list_and_csv_filter_by_label(staff_client, staff, call):
     label = services_labels.create_label(call=call, by=staff, name="Jury", colour="blue")
     services_labels.add_label(application=tagged, label=label, by=staff)
     response = staff_client.get(_list(call), {"label": label.pk})
-    assert [row["application"].reference for row in response.context["rows"]] == ["T-1"]
+    assert listed_references(response) == ["T-1"]
     csv = b"".join(
         staff_client.get(
             f"/gestion/appels/{call.pk}/candidatures/export.csv", {"label": label.pk}
         ).streaming_content
     ).decode()
     assert "T-1" in csv and "T-2" not in csv
+
+
+def test_the_kept_rows_follow_labels_statuses_and_names(staff_client, staff, call):
+    """The list keeps its rendered rows; each change below shows on the next view."""
+    application = ApplicationFactory(
+        call=call, reference="K-1", status=Application.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    label = services_labels.create_label(call=call, by=staff, name="Jury", colour="blue")
+    first = staff_client.get(_list(call)).content.decode()
+    assert "qmi-label-blue" not in first and "Déposé" in first
+    assert staff_client.get(_list(call)).content.decode().count("K-1") == first.count("K-1")
+
+    services_labels.bulk_add_label(
+        call=call, application_ids=[application.pk], label=label, by=staff
+    )  # a bulk insert: no signal, the service says it
+    assert "qmi-label qmi-label-blue" in staff_client.get(_list(call)).content.decode()
+    examination.mark_complete(application=application, by=staff)
+    assert "application-status-complete" in staff_client.get(_list(call)).content.decode()
+    application.organisation.name = "Nouveau nom SAS"
+    application.organisation.save()
+    assert "Nouveau nom SAS" in staff_client.get(_list(call)).content.decode()

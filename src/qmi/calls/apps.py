@@ -20,10 +20,12 @@ class CallsConfig(AppConfig):
         from . import audit_words, funnel, thread_subjects  # noqa: PLC0415
         from .models import (  # noqa: PLC0415
             Application,
+            ApplicationLabel,
             Call,
             CorrectionRequest,
             FaqEntry,
             FormRevision,
+            Label,
             Question,
             RequestedDocument,
             Section,
@@ -81,4 +83,6 @@ class CallsConfig(AppConfig):
             Organisation,
             CorrectionRequest,
             RequestedDocument,
+            Label,
+            ApplicationLabel,
         )

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qmi.core import audit
+from qmi.core import audit, versions
 from qmi.core.permissions import require
 
+from ..funnel import APPLICATIONS
 from ..models import Application, ApplicationLabel, Label, StaffNote
 
 LABEL_FIELDS = ["name", "colour"]
@@ -185,6 +186,7 @@ def bulk_add_label(*, call, application_ids, label, by):
         ],
         ignore_conflicts=True,
     )
+    versions.bump(APPLICATIONS)  # bulk_create sends no signal: the kept lists must know
     note = _("Étiquette ajoutée : « %(name)s »") % {"name": label.name}
     for application in applications:
         audit.record(

@@ -9,15 +9,17 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
+from qmi.core import versions
 from qmi.core.audit import audit_context
 from qmi.core.files import sandboxed
 from qmi.core.forms import apply_errors, parse_ids
+from qmi.core.public_cache import CONTENT
 from qmi.core.textdiff import html_diff
 from qmi.core.workflow import TransitionNotAllowed
 
@@ -31,10 +33,12 @@ from ..forms.staff import (
     InadmissibleForm,
     column_choices,
 )
+from ..funnel import APPLICATIONS
 from ..models import (
     Application,
     Call,
     Document,
+    Label,
     Question,
     RequestedDocument,
 )
@@ -86,31 +90,54 @@ def application_list(request, pk):
     choices = dict(column_choices(questions))
     columns = [c for c in request.session.get(_columns_key(call), DEFAULT_COLUMNS) if c in choices]
     questions_by_key = {q.key: q for q in questions}
-    communes = commune_names(call) if any(c.startswith("q:") for c in columns) else {}
-    rows = [
-        {
-            "application": application,
-            "cells": [
-                (column, _cell(application, column, questions_by_key, communes))
-                for column in columns
-            ],
-            "selectable": application.status == Status.SUBMITTED,
-        }
-        for application in page.object_list
-    ]
+
+    def rows():
+        communes = commune_names(call) if any(c.startswith("q:") for c in columns) else {}
+        return [
+            {
+                "application": application,
+                "cells": [
+                    (column, _cell(application, column, questions_by_key, communes))
+                    for column in columns
+                ],
+                "selectable": application.status == Status.SUBMITTED,
+            }
+            for application in page.object_list
+        ]
+
     query = request.GET.copy()
     query.pop("page", None)
+    can_examine = request.user.has_perm("calls.examine_application")
+    labels = list(Label.objects.filter(call=call).order_by("name", "pk"))
     context = {
         "call": call,
         "form": form,
         "filtered": form.is_bound and form.is_filtered(),
         "page": page,
+        # The rows are built only when their rendering is not kept (see the template):
+        # kept per call, address, columns, language and permission until an application,
+        # a label or the form changes (core.versions).
         "rows": rows,
+        "labels": labels,
+        "rows_key": "|".join(
+            map(
+                str,
+                (
+                    call.pk,
+                    request.GET.urlencode(),
+                    ",".join(columns),
+                    get_language(),
+                    can_examine,
+                    bool(labels),
+                    *versions.current(APPLICATIONS, CONTENT),
+                ),
+            )
+        ),
         "headers": [(column, choices[column]) for column in columns],
         "columns_form": ColumnsForm(initial={"columns": columns}, questions=questions),
         "status_counts": call_status_counts(call),
         # Asked once, not on each of the 50 rows (a rules predicate each time).
-        "can_examine": request.user.has_perm("calls.examine_application"),
+        "can_examine": can_examine,
         "query": query.urlencode(),
         "export_query": query.urlencode(),
     }
