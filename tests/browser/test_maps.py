@@ -87,6 +87,7 @@ def test_map_draws_outlines_when_tiles_are_unreachable(browser, client, settings
 
     with browser_page(browser, documents) as (page, problems):
         page.goto(ORIGIN + "/")
+        page.locator("#metropole-map").scroll_into_view_if_needed()
         page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive")
         paths = page.locator("#metropole-map .leaflet-overlay-pane path")
         interactive = page.locator("#metropole-map .leaflet-overlay-pane path.leaflet-interactive")
@@ -111,11 +112,45 @@ def test_map_says_so_when_outlines_cannot_load(browser, client):
 
     with browser_page(browser, documents) as (page, problems):
         page.goto(ORIGIN + "/")
+        page.locator("#metropole-map").scroll_into_view_if_needed()
         status = page.locator(".map-status")
         status.wait_for()
         assert "n'ont pas pu être chargés" in status.inner_text()
 
     assert [p for p in problems if "404" not in p] == []
+
+
+def test_map_loads_leaflet_only_when_it_comes_near_the_viewport(browser, client, settings):
+    settings.QMI_MAP_TILE_URL = UNREACHABLE_TILES
+    edition = EditionFactory(stage=Stage.FRAMING)
+    EditionCommuneFactory(edition=edition)
+    documents = {
+        "/": _document(client.get(reverse("showcase:home"))),
+        reverse("showcase:communes_geojson"): _document(
+            client.get(reverse("showcase:communes_geojson"))
+        ),
+    }
+
+    with browser_page(browser, documents) as (page, problems):
+        # A phone's screen: the map is several screens down the home page.
+        page.set_viewport_size({"width": 412, "height": 823})
+        requested = []
+        page.on("request", lambda request: requested.append(urlsplit(request.url).path))
+        page.goto(ORIGIN + "/", wait_until="load")
+        page.wait_for_timeout(300)
+        assert page.evaluate("typeof L") == "undefined"
+        assert not [path for path in requested if "leaflet" in path or "geojson" in path]
+        assert page.locator("#metropole-map.leaflet-container").count() == 0
+
+        page.locator("#metropole-map").scroll_into_view_if_needed()
+        page.wait_for_selector("#metropole-map .leaflet-overlay-pane path.leaflet-interactive")
+        assert "/static/vendor/leaflet/leaflet.js" in requested
+        assert "/static/vendor/leaflet/leaflet.css" in requested
+        # Its stylesheet came with it: leaflet.css stacks the map's panes.
+        pane = page.locator("#metropole-map .leaflet-map-pane")
+        assert pane.evaluate("element => getComputedStyle(element).position") == "absolute"
+
+    assert not problems, problems
 
 
 EDITOR_PAGE = """<!DOCTYPE html>

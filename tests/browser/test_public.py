@@ -31,6 +31,8 @@ ANY_OUTLINES = ".leaflet-container .leaflet-overlay-pane svg path"
 
 
 def assert_map_draws_outlines(page, at_least, *, interactive=True):
+    # The map is built once it comes near the viewport (map.js): scroll to it, as one reads.
+    page.locator("[data-map]").first.scroll_into_view_if_needed()
     expect(page.locator(".leaflet-container").first).to_be_visible()
     selector = INTERACTIVE_OUTLINES if interactive else ANY_OUTLINES
     page.wait_for_selector(selector, state="attached")

@@ -12,6 +12,7 @@ urlpatterns = [
         views.edition_commune,
         name="edition_commune",
     ),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("carte/communes.geojson", views.communes_geojson, name="communes_geojson"),
     # The footer's pages, each at its own fixed address (the slug is also the URL name).
     *(

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -104,6 +105,18 @@ def communes_geojson(request):
         )
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+# Areas no search engine has anything to find in: the team's back office and the admin.
+# Everything else may be crawled, the log-in and sign-up pages included.
+ROBOTS_DISALLOWED = ("portal:backoffice", "admin:index")
+
+
+@cache_control(public=True, max_age=86400)
+def robots_txt(request):
+    """/robots.txt, for search engines: the public site is theirs, the back office is not."""
+    lines = ["User-agent: *", *(f"Disallow: {reverse(name)}" for name in ROBOTS_DISALLOWED)]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 # The footer's pages -------------------------------------------------------------

@@ -24,9 +24,21 @@
  *
  * The map fits the highlighted communes, else the sector and commune, else every outline.
  * Outlines are vector layers: they draw whether or not the tile server answers.
+ *
+ * Loading: the page loads this script only (includes/map_assets.html). A map is built when
+ * it comes within half a screen of the viewport: only then are Leaflet and its stylesheet
+ * (the script tag's data-leaflet-js and data-leaflet-css) and the outlines fetched, so a page
+ * whose map is further down is read, scrolled and clicked without waiting for the map.
+ * Where Leaflet is already on the page (a <script> before this one), it is used as it is.
  */
 (function () {
   "use strict";
+
+  var script = document.currentScript;
+  var LEAFLET_JS = (script && script.dataset.leafletJs) || "";
+  var LEAFLET_CSS = (script && script.dataset.leafletCss) || "";
+  // How far below (or above) the viewport a map starts loading.
+  var NEAR = "50% 0px";
 
   // Same colours as qmi.css (--brand, --accent, --muted); lines stay ≥ 3:1 on the map background.
   var BRAND = "#1d3f8f";
@@ -121,16 +133,19 @@
     if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16] });
   }
 
-  function drawCommunes(map, element, highlight) {
-    var labels = { district: element.dataset.labelDistrict || "" };
-    return fetch(element.dataset.geojsonUrl, {
+  function fetchOutlines(url) {
+    return fetch(url, {
       credentials: "same-origin",
       headers: { Accept: "application/geo+json, application/json" },
-    })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
-      })
+    }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  function drawCommunes(map, element, outlines, highlight) {
+    var labels = { district: element.dataset.labelDistrict || "" };
+    return outlines
       .then(function (collection) {
         var features = (collection.features || []).filter(hasGeometry);
         var plain = features.filter(function (f) { return !highlight[f.properties.insee]; });
@@ -170,21 +185,94 @@
     fit(map, bounds);
   }
 
-  function init(element) {
-    if (element.dataset.mapReady) return;
-    element.dataset.mapReady = "1";
+  function init(element, outlines) {
     var map = baseMap(element);
     var data = readJSON(element.dataset.mapData);
     if (data) drawCommuneAndSector(map, data);
-    if (element.dataset.geojsonUrl) {
-      drawCommunes(map, element, readJSON(element.dataset.highlight) || {});
+    if (outlines) {
+      drawCommunes(map, element, outlines, readJSON(element.dataset.highlight) || {});
     }
     element.qmiMap = map;
   }
 
+  function addScript(src) {
+    return new Promise(function (resolve, reject) {
+      if (!src) {
+        reject(new Error("no Leaflet to load"));
+        return;
+      }
+      var tag = document.createElement("script");
+      tag.src = src;
+      tag.onload = resolve;
+      tag.onerror = reject;
+      document.head.appendChild(tag);
+    });
+  }
+
+  function addStylesheet(href) {
+    return new Promise(function (resolve) {
+      if (!href) {
+        resolve();
+        return;
+      }
+      var link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = href;
+      // Without its stylesheet the map is untidy, but its outlines are still drawn.
+      link.onload = link.onerror = resolve;
+      document.head.appendChild(link);
+    });
+  }
+
+  var leaflet = null;
+  function loadLeaflet() {
+    if (!leaflet) {
+      leaflet =
+        typeof L !== "undefined"
+          ? Promise.resolve()
+          : Promise.all([addStylesheet(LEAFLET_CSS), addScript(LEAFLET_JS)]);
+    }
+    return leaflet;
+  }
+
+  function build(element) {
+    if (element.dataset.mapReady) return;
+    element.dataset.mapReady = "1";
+    // The outlines are fetched while Leaflet loads.
+    var outlines = element.dataset.geojsonUrl ? fetchOutlines(element.dataset.geojsonUrl) : null;
+    if (outlines) outlines.catch(function () {}); // reported once drawn (drawCommunes)
+    loadLeaflet().then(
+      function () {
+        init(element, outlines);
+      },
+      function () {
+        showError(element, element.dataset.labelError);
+      }
+    );
+  }
+
+  function whenNear(elements, callback) {
+    if (typeof IntersectionObserver === "undefined") {
+      elements.forEach(callback);
+      return;
+    }
+    var observer = new IntersectionObserver(
+      function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) return;
+          observer.unobserve(entry.target);
+          callback(entry.target);
+        });
+      },
+      { rootMargin: NEAR }
+    );
+    elements.forEach(function (element) {
+      observer.observe(element);
+    });
+  }
+
   function start() {
-    if (typeof L === "undefined") return;
-    document.querySelectorAll("[data-map]").forEach(init);
+    whenNear(Array.prototype.slice.call(document.querySelectorAll("[data-map]")), build);
   }
 
   if (document.readyState === "loading") {

@@ -1,7 +1,9 @@
 // Small behaviours shared by every page; no inline script anywhere (CSP).
+// Loaded without `defer`, in the head: the "js" class is there before the first paint, so on
+// phones the navigation is folded behind "Menu" from the start (see qmi.css) instead of
+// folding once the page has been drawn, which would move everything below it.
+document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", () => {
-  // On phones the main navigation folds behind the "Menu" button (see qmi.css).
-  document.documentElement.classList.add("js");
   const toggle = document.querySelector(".menu-toggle");
   const nav = document.getElementById("main-nav");
   if (toggle && nav) {
