@@ -30,6 +30,8 @@ def _test_settings(settings, tmp_path, request):
     settings.QMI_MAP_TILE_URL = ""
     settings.LANGUAGE_CODE = "fr"
     settings.SITE_URL = "http://testserver"
+    # Query counts measure the views; tests/core/test_kept_pages.py turns keeping on.
+    settings.QMI_KEPT_PAGES = False
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         # The database cache table outlives a transactional test's flush: rate limits

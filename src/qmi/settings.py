@@ -282,6 +282,8 @@ if env("QMI_REDIS_URL"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # How long a public page may follow the clock late (see core.public_cache).
 QMI_PUBLIC_CACHE_SECONDS = int(env("QMI_PUBLIC_CACHE_SECONDS", "60"))
+# Working pages kept per session until anything changes (see core.kept_pages).
+QMI_KEPT_PAGES = env_bool("QMI_KEPT_PAGES", True)
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -13,6 +13,8 @@ class AccountsConfig(AppConfig):
         from qmi.accounts.second_factor import record_totp_activation  # noqa: PLC0415 — idem
 
         authenticator_added.connect(record_totp_activation, dispatch_uid="qmi_totp_activation")
+        from django.contrib.auth import get_user_model  # noqa: PLC0415 — idem
+
         from qmi.core import versions  # noqa: PLC0415 — idem
         from qmi.core.audit import register_action_labels  # noqa: PLC0415 — needs the app registry
 
@@ -20,6 +22,8 @@ class AccountsConfig(AppConfig):
         from .queries import INVITATIONS  # noqa: PLC0415 — idem
 
         versions.watch(INVITATIONS, Invitation)
+        # A person's rights (active, superuser, groups) show on every page kept for them.
+        versions.watch(versions.ACTIVITY, get_user_model())
         register_action_labels(
             {
                 "invited": _("invitation envoyée"),

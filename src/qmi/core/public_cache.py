@@ -101,10 +101,14 @@ def _is_public(path):
     return getattr(match.func, "public_page", False)
 
 
+def process_id():
+    """This process and its settings: kept pages are never shared with another code."""
+    return f"{_process['id']}.{_process['settings']}"
+
+
 def _page_key(request):
     address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    process = f"{_process['id']}.{_process['settings']}"
-    return PAGE_KEY.format(process=process, language=_language(request), address=address)
+    return PAGE_KEY.format(process=process_id(), language=_language(request), address=address)
 
 
 # Headers the cached copy does not keep: each answer sets its own.

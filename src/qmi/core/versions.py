@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 KEY = "versions:{name}"
+# Audit entries (every service writes one) and people: bumped by core.apps and accounts.apps.
+ACTIVITY = "activity"
 _watched = {}
 
 
@@ -62,6 +64,11 @@ def watch(name, *models):
 
 def watched(name):
     return frozenset(_watched.get(name, ()))
+
+
+def names():
+    """Every version some model is watched under."""
+    return sorted(_watched)
 
 
 def remember(key, names, compute, timeout):

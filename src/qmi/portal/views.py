@@ -19,6 +19,7 @@ from qmi.calls.funnel import funnel_versions, recent_call_funnels
 from qmi.core import versions
 from qmi.core.audit import entries_for
 from qmi.core.forms import apply_errors
+from qmi.core.kept_pages import kept_for_session
 from qmi.core.public_cache import CONTENT
 from qmi.programmes.models import Edition
 from qmi.programmes.queries import editions_with_timeline
@@ -30,12 +31,14 @@ from .todo import staff_todo
 
 
 @login_required
+@kept_for_session
 def home(request):
     """Each person's home: what waits for them, then their spaces (see portal.home)."""
     return render(request, "portal/home.html", home_for(request.user))
 
 
 @backoffice_required
+@kept_for_session
 def backoffice(request):
     editions = editions_with_timeline(Edition.objects.order_by("-number"))
     page = Paginator(editions, 10).get_page(request.GET.get("page"))

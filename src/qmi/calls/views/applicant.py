@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from qmi.accounts.models import Organisation
 from qmi.accounts.rules import memberships_of
 from qmi.core.forms import apply_errors, parse_id
+from qmi.core.kept_pages import kept_for_session
 from qmi.core.workflow import TransitionNotAllowed
 
 from .. import queries
@@ -223,6 +224,7 @@ def _render_section(request, application, number, status=200, **kwargs):
 
 
 @login_required
+@kept_for_session
 def section(request, pk, number):
     application = get_application_for(request.user, pk)
     return _render_section(request, application, number)
@@ -643,6 +645,7 @@ def acknowledgement(request, pk, number):
 
 
 @login_required
+@kept_for_session
 def my_applications(request):
     queryset = (
         form.applications_of(request.user)

@@ -19,6 +19,7 @@ from qmi.core import versions
 from qmi.core.audit import audit_context
 from qmi.core.files import sandboxed
 from qmi.core.forms import apply_errors, parse_ids
+from qmi.core.kept_pages import kept_for_session
 from qmi.core.public_cache import CONTENT
 from qmi.core.textdiff import html_diff
 from qmi.core.workflow import TransitionNotAllowed
@@ -82,6 +83,7 @@ def _cell(application, column, questions_by_key, communes):
 
 
 @backoffice_required
+@kept_for_session
 def application_list(request, pk):
     call = get_object_or_404(Call.objects.select_related("edition"), pk=pk)
     form, applications = filtered_applications(call, request.GET)
@@ -365,6 +367,7 @@ def _get_application(pk):
 
 
 @backoffice_required
+@kept_for_session
 def application_detail(request, pk):
     application = _get_application(pk)
     return render(

@@ -17,6 +17,7 @@ from qmi.accounts.models import Organisation
 from qmi.core.audit import audit_context
 from qmi.core.files import sandboxed
 from qmi.core.forms import apply_errors
+from qmi.core.kept_pages import kept_for_session
 from qmi.core.workflow import TransitionNotAllowed
 from qmi.events import queries as events
 from qmi.events import services as event_services
@@ -47,6 +48,7 @@ CALLS_PER_PAGE = 20
 
 
 @backoffice_required
+@kept_for_session
 def call_list(request):
     calls = Call.objects.select_related("edition").order_by("-opens_at", "-pk")
     page = Paginator(calls, CALLS_PER_PAGE).get_page(request.GET.get("page"))

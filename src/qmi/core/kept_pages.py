@@ -1,0 +1,105 @@
+"""Working pages kept per session until anything they could show changes, a minute at most.
+
+Why: the pages people reload all day (« Mes candidatures », a draft's section, the
+back office, a call's list of applications, a file being examined) cost tens of
+milliseconds of queries and templates, and most reloads find nothing changed.
+
+- A page is kept for one session (one person, their second factor, their chosen
+  columns), per address and language, after the view's own permission checks ran:
+  `@kept_for_session` goes under `login_required` or `backoffice_required`.
+- It depends on every named version (core.versions): any watched model saved or
+  deleted anywhere (an application, a message, an audit entry — every service writes
+  one) renders it anew, and so does the next minute (deadlines, "dans 3 jours").
+- Never kept: a page that shows or adds a message (« Le dossier est déclaré
+  complet. »), a page that sets a cookie, an htmx fragment, anything but GET/HEAD.
+- The CSRF token is a placeholder in the kept copy; each answer gets the person's.
+"""
+
+import functools
+import hashlib
+import time
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+
+from qmi.core import versions
+from qmi.core.public_cache import CSRF_PLACEHOLDER, process_id
+
+KEY = "kept-pages:{process}:{session}:{language}:{address}"
+KEPT_SECONDS = 120
+HEADER = "X-QMI-Kept"
+
+
+def _keepable(request):
+    if request.method not in ("GET", "HEAD") or request.headers.get("HX-Request"):
+        return False
+    session = getattr(request, "session", None)
+    if session is None or session.session_key is None or SESSION_KEY not in session:
+        return False
+    # A message waiting to be shown makes the page the one that shows it.
+    return "messages" not in request.COOKIES and "_messages" not in session
+
+
+def _key(request):
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return KEY.format(
+        process=process_id(),
+        session=request.session.session_key,
+        language=request.LANGUAGE_CODE,
+        address=address,
+    )
+
+
+def _storable(request, response):
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    messages = getattr(request, "_messages", None)
+    if messages is not None and (messages.used or messages._queued_messages):
+        return False
+    return not request.session.modified
+
+
+def _with_token(request, body):
+    return body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+
+
+def kept_for_session(view):
+    """Keep the view's GET answers for the session (see the module)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.QMI_KEPT_PAGES or not _keepable(request):
+            return view(request, *args, **kwargs)
+        key = _key(request)
+        names = versions.names()
+        minute = int(time.time() // 60)
+        found = cache.get_many([key, *(versions.KEY.format(name=name) for name in names)])
+        current = (minute, *(found.get(versions.KEY.format(name=name)) for name in names))
+        entry = found.get(key)
+        if entry is not None and entry["versions"] == current:
+            response = HttpResponse(
+                _with_token(request, entry["body"]), content_type=entry["content_type"]
+            )
+            response[HEADER] = "hit"
+            return response
+        if None in current:
+            current = (minute, *versions.current(*names))
+        request.csrf_placeholder = True
+        response = view(request, *args, **kwargs)
+        if response.streaming or not hasattr(response, "content"):
+            return response
+        if _storable(request, response):
+            entry = {
+                "versions": current,
+                "body": response.content,
+                "content_type": response["Content-Type"],
+            }
+            cache.set(key, entry, KEPT_SECONDS)
+            response[HEADER] = "miss"
+        response.content = _with_token(request, response.content)
+        return response
+
+    return wrapper
