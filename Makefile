@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 DEV_ENV := QMI_DEBUG=1 QMI_DEMO_MFA_EXEMPT=1 QMI_SITE_URL=$(QMI_SITE_URL)
 
-.PHONY: install run test test-browser bench lint lock format messages migrate demo clean
+.PHONY: install run test test-browser bench bench-http lint lock format messages migrate demo clean
 
 # Installs exactly what requirements/dev.txt pins, hashes checked (`make lock` refreshes it).
 $(STAMP): pyproject.toml requirements/dev.txt
@@ -59,6 +59,11 @@ test-browser: messages
 bench: messages
 	$(DEV_ENV) $(PY) bench/run.py
 	$(DEV_ENV) $(PY) bench/calls.py
+
+# Requests per second over HTTP, served as in production (PostgreSQL qmi_bench_http, Redis
+# db 5, gunicorn), against a bare Django page; QMI_BENCH_HTTP_SECONDS per page (default 10).
+bench-http: messages
+	$(PY) bench/http_load.py
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

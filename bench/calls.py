@@ -35,11 +35,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
-from qmi.accounts.models import Membership, Organisation, User  # noqa: E402
-from qmi.calls.models import Application, Call, FormRevision, Question, Section  # noqa: E402
-from qmi.programmes.models import Edition  # noqa: E402
+from applications import add_call_with_applications  # noqa: E402
+from qmi.accounts.models import User  # noqa: E402
 
 APPLICATIONS = int(os.environ.get("QMI_BENCH_APPLICATIONS", "10000"))
 ROUNDS = int(os.environ.get("QMI_BENCH_ROUNDS", "30"))
@@ -49,70 +47,7 @@ def prepare():
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as devnull:
         call_command("load_demo", "--quiet-logins", stdout=devnull)
-    now = timezone.now()
-    call = Call.objects.create(
-        edition=Edition.objects.get(number=2),
-        kind=Call.Kind.PROJECTS,
-        title="Appel de mesure",
-        slug="appel-de-mesure",
-        eligible_kinds=["experimenter"],
-        opens_at=now - timezone.timedelta(days=1),
-        closes_at=now + timezone.timedelta(days=30),
-        status=Call.Status.PUBLISHED,
-        reference_prefix="BENCH",
-    )
-    revision = FormRevision.objects.create(call=call, number=1, published_at=now)
-    section = Section.objects.create(revision=revision, order=1, title="Le projet")
-    for order, key in enumerate(["titre", "resume", "budget", "site-web"], start=1):
-        Question.objects.create(
-            section=section, key=key, order=order, label=key, kind=Question.Kind.SHORT_TEXT
-        )
-    organisations = Organisation.objects.bulk_create(
-        Organisation(
-            name=f"Structure {n:05d}", kind="experimenter", legal_form="startup", is_demo=True
-        )
-        for n in range(APPLICATIONS)
-    )
-    statuses = ["draft", "submitted", "complete", "correction_requested"]
-    Application.objects.bulk_create(
-        (
-            Application(
-                call=call,
-                organisation=organisation,
-                revision=revision,
-                reference=f"BENCH-{n:05d}",
-                status=statuses[n % 4],
-                submitted_at=None if n % 4 == 0 else now,
-                answers={"titre": f"Projet {n}", "resume": "Un prototype " * 20, "budget": str(n)},
-            )
-            for n, organisation in enumerate(organisations)
-        ),
-        batch_size=1000,
-    )
-    applicant = User.objects.get(email="experimentateur@demo.qmi.example")
-    # The applicant's organisation holds a handful of applications, like a real one.
-    mine = Organisation.objects.filter(memberships__user=applicant).first()
-    for extra in range(5):
-        other_call = Call.objects.create(
-            edition=call.edition,
-            kind=Call.Kind.PROJECTS,
-            title=f"Autre appel {extra}",
-            slug=f"autre-appel-{extra}",
-            eligible_kinds=["experimenter"],
-            opens_at=now - timezone.timedelta(days=1),
-            closes_at=now + timezone.timedelta(days=30),
-            status=Call.Status.PUBLISHED,
-            reference_prefix=f"O{extra}",
-        )
-        other_revision = FormRevision.objects.create(call=other_call, number=1, published_at=now)
-        Application.objects.create(
-            call=other_call, organisation=mine, revision=other_revision, reference=f"O{extra}-0001"
-        )
-    draft = Application.objects.create(
-        call=call, organisation=mine, revision=revision, reference="BENCH-MINE"
-    )
-    assert Membership.objects.filter(user=applicant, organisation=mine).exists()
-    return call, draft
+    return add_call_with_applications(APPLICATIONS)
 
 
 def timed(client, method, url, data=None, expect=200, **headers):
