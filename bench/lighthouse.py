@@ -157,6 +157,14 @@ def audit(url: str, blocked: list[str], report: Path) -> dict:
     return json.loads(report.read_text())
 
 
+def _audit_twice(url: str, blocked: list[str], report: Path) -> dict:
+    """Lighthouse sometimes loses the trace of a load (NO_NAVSTART): one more try then."""
+    try:
+        return audit(url, blocked, report)
+    except (RuntimeError, subprocess.TimeoutExpired):
+        return audit(url, blocked, report)
+
+
 def scores(result: dict) -> dict[str, int | None]:
     """The four category scores out of 100 (None when Lighthouse could not score one)."""
     out = {}
@@ -221,7 +229,7 @@ def run(base_url: str, paths: list[str], *, report_dir: str | Path | None = None
             name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
             report = (keep or Path(tmp)) / f"{name}.json"
             try:
-                result = audit(base_url + path, blocked, report)
+                result = _audit_twice(base_url + path, blocked, report)
             except (RuntimeError, subprocess.TimeoutExpired) as error:
                 reason = (str(error).strip().splitlines() or ["?"])[-1]
                 print(f"{path:<{width}}  Lighthouse failed: {reason}")

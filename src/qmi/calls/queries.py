@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from qmi.accounts.models import User
+from qmi.core import versions
+from qmi.core.public_cache import CONTENT
 
 from .forms.staff import ApplicationFilterForm
 from .funnel import kept_status_counts
@@ -25,14 +27,26 @@ from .models import (
 )
 
 Status = Application.Status
+QUESTIONS_SECONDS = 60 * 60
 
 
 def questions_of(revision):
-    return list(
-        Question.objects.filter(section__revision=revision)
-        .select_related("section")
-        .order_by("section__order", "section__pk", "order", "pk")
-    )
+    """The revision's questions in order; a published revision's are kept (core.versions).
+
+    A published form does not change, and every autosave reads it twice; a draft
+    revision (the builder's) is always read afresh.
+    """
+
+    def read():
+        return list(
+            Question.objects.filter(section__revision=revision)
+            .select_related("section")
+            .order_by("section__order", "section__pk", "order", "pk")
+        )
+
+    if revision is None or revision.published_at is None:
+        return read()
+    return versions.remember(f"questions:{revision.pk}", (CONTENT,), read, QUESTIONS_SECONDS)
 
 
 def sections_of(revision):

@@ -23,9 +23,9 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 
 from qmi.core import versions
+from qmi.core.csrf import get_token
 from qmi.core.public_cache import CSRF_PLACEHOLDER, process_id
 
 KEY = "kept-pages:{process}:{session}:{language}:{address}"

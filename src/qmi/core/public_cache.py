@@ -32,12 +32,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.http import HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, quote_etag
 
 from qmi.core import versions
+from qmi.core.csrf import get_token
 
 # The version of what the public pages show: the programme's content (editions, phases,
 # communes, challenges, calls). Back-office pages that show the same may be kept under it.
