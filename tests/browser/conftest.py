@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 from playwright.sync_api import sync_playwright
@@ -126,6 +127,18 @@ def _no_https_redirect():
     """
     with override_settings(SECURE_SSL_REDIRECT=False):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _as_in_production(settings, transactional_db):
+    """Working pages kept per session, as in production (tests/conftest.py turns it off
+    for the query counts): the journeys below show that nobody meets a stale page.
+
+    The database is emptied between these tests without a signal, so the cache table
+    (pages and versions) is emptied too: no test meets a page kept by another.
+    """
+    settings.QMI_KEPT_PAGES = True
+    cache.clear()
 
 
 @pytest.fixture
