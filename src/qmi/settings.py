@@ -79,11 +79,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Anonymous public pages from the cache, with the headers of the middleware below
+    # kept in the stored copy (core.public_cache).
+    "qmi.core.public_cache.PublicPageCacheMiddleware",
     "qmi.core.middleware.ContentSecurityPolicyMiddleware",
     "qmi.core.middleware.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Anonymous public pages from the cache, before sessions and the rest (core.public_cache).
-    "qmi.core.public_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -264,3 +264,20 @@ def test_the_cache_can_be_turned_off(client, world, settings):
     client.get("/")
     second = client.get("/")
     assert second.status_code == 200 and CACHE_HEADER not in second
+
+
+def test_a_page_from_the_cache_carries_every_security_header(client, world):
+    url = world["urls"]["home"]
+    first, second = client.get(url), client.get(url)
+    assert second[CACHE_HEADER] == "hit"
+    for name in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Content-Language",
+        "Content-Type",
+    ):
+        assert second[name] == first[name], name
+    assert "Cookie" in second["Vary"]
