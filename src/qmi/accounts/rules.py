@@ -1,13 +1,21 @@
 """Who may do what with people and organisations, as `rules` predicates.
 
 Every predicate reads the person's memberships through `memberships_of`, which
-loads them once per request and caches them on the user object.
+loads them once per request and caches them on the user object; between requests
+they are kept in the shared cache until a membership or an organisation changes
+(core.versions): every page asks for them, often before anything else.
 """
 
 import rules
 
+from qmi.core import versions
+
 from .models import Membership, Organisation
 from .second_factor import second_factor_satisfied
+
+# The version of memberships and organisations (bumped in accounts.apps).
+MEMBERSHIPS = "memberships"
+MEMBERSHIPS_SECONDS = 300
 
 
 def memberships_of(user):
@@ -16,10 +24,15 @@ def memberships_of(user):
         return ()
     cached = getattr(user, "_qmi_memberships", None)
     if cached is None:
-        cached = tuple(
-            Membership.objects.filter(user=user).values_list(
-                "organisation_id", "organisation__kind", "role", "organisation__commune_id"
-            )
+        cached = versions.remember(
+            f"memberships:{user.pk}",
+            (MEMBERSHIPS,),
+            lambda: tuple(
+                Membership.objects.filter(user=user).values_list(
+                    "organisation_id", "organisation__kind", "role", "organisation__commune_id"
+                )
+            ),
+            MEMBERSHIPS_SECONDS,
         )
         user._qmi_memberships = cached
     return cached
