@@ -234,9 +234,15 @@ def test_a_change_of_setting_renders_the_pages_anew(client, world, settings):
     assert "Hébergeur Exemple SAS" in client.get(url).content.decode()
 
 
-def test_only_successful_pages_are_kept(client):
+def test_only_successful_pages_are_kept_and_others_carry_a_real_token(client):
     assert client.get("/editions/inconnue/").status_code == 404
-    assert CACHE_HEADER not in client.get("/editions/inconnue/")
+    missing = client.get("/editions/inconnue/")
+    assert CACHE_HEADER not in missing
+    html = missing.content.decode()
+    assert CSRF_PLACEHOLDER not in html
+    secret = client.cookies[settings.CSRF_COOKIE_NAME].value
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert tokens and all(_unmask_cipher_token(token) == secret for token in tokens)
 
 
 # Not content: what the public pages read for the visitor or for the framework itself.

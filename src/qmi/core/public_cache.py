@@ -143,6 +143,12 @@ class PublicPageCacheMiddleware:
         request.csrf_placeholder = True
         response = self.get_response(request)
         if not _storable(request, response):
+            # Not kept (a 404, a page that set a cookie): it still gets the visitor's token.
+            if not response.streaming and CSRF_PLACEHOLDER.encode() in response.content:
+                response.content = response.content.replace(
+                    CSRF_PLACEHOLDER.encode(), get_token(request).encode()
+                )
+                response = self.csrf.process_response(request, response)
             return response
         entry = {
             "version": version,
