@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from qmi.calls.services.calls import save_call
-from qmi.core.public_cache import CACHE_HEADER, CSRF_PLACEHOLDER, watched_models
+from qmi.core.csrf import PLACEHOLDER as CSRF_PLACEHOLDER
+from qmi.core.public_cache import CACHE_HEADER, watched_models
 from qmi.programmes.models import Stage
 from qmi.programmes.services import rewrite_challenge, save_phase, update_edition
 from qmi.showcase.models import SitePage

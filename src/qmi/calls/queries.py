@@ -6,7 +6,7 @@ never tells an outsider that an application exists.
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -113,16 +113,8 @@ def filtered_applications(call, data):
     return form, applications
 
 
-def status_counts(queryset):
-    """[(status, label, count)] for every status, in one aggregate query."""
-    totals = queryset.aggregate(
-        **{value: Count("pk", filter=Q(status=value)) for value in Status.values}
-    )
-    return [(value, label, totals[value]) for value, label in Status.choices]
-
-
 def call_status_counts(call):
-    """`status_counts` of one call's applications, kept until an application changes."""
+    """[(status, label, count)] for every status of one call's applications (kept)."""
     totals = kept_status_counts([call.pk])[call.pk]
     return [(value, label, totals[value]) for value, label in Status.choices]
 

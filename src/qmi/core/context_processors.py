@@ -1,4 +1,4 @@
-from qmi.core.public_cache import CSRF_PLACEHOLDER
+from qmi.core.csrf import PLACEHOLDER
 
 
 def csrf_placeholder(request):
@@ -8,5 +8,5 @@ def csrf_placeholder(request):
     those pages only; core.public_cache puts each visitor's token in its place.
     """
     if getattr(request, "csrf_placeholder", False):
-        return {"csrf_token": CSRF_PLACEHOLDER}
+        return {"csrf_token": PLACEHOLDER}
     return {}

@@ -25,8 +25,8 @@ from django.core.cache import cache
 from django.http import HttpResponse
 
 from qmi.core import versions
-from qmi.core.csrf import get_token
-from qmi.core.public_cache import CSRF_PLACEHOLDER, process_id
+from qmi.core.csrf import with_token
+from qmi.core.public_cache import process_id
 
 KEY = "kept-pages:{process}:{session}:{language}:{address}"
 KEPT_SECONDS = 120
@@ -62,10 +62,6 @@ def _storable(request, response):
     return not request.session.modified
 
 
-def _with_token(request, body):
-    return body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
-
-
 def kept_for_session(view):
     """Keep the view's GET answers for the session (see the module)."""
 
@@ -81,7 +77,7 @@ def kept_for_session(view):
         entry = found.get(key)
         if entry is not None and entry["versions"] == current:
             response = HttpResponse(
-                _with_token(request, entry["body"]), content_type=entry["content_type"]
+                with_token(request, entry["body"]), content_type=entry["content_type"]
             )
             response[HEADER] = "hit"
             return response
@@ -99,7 +95,7 @@ def kept_for_session(view):
             }
             cache.set(key, entry, KEPT_SECONDS)
             response[HEADER] = "miss"
-        response.content = _with_token(request, response.content)
+        response.content = with_token(request, response.content)
         return response
 
     return wrapper

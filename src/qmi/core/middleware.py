@@ -1,26 +1,13 @@
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.defaults import page_not_found
 
-_settings = {"changes": 0}
-
-
-def _count_setting_change(**_kwargs):
-    _settings["changes"] += 1
-
-
-setting_changed.connect(_count_setting_change, dispatch_uid="qmi-csp-settings")
-
-
-def _settings_seen():
-    """Changes at each settings change (tests): a policy built before is built again."""
-    return _settings["changes"]
+from qmi.core.public_cache import process_id
 
 
 def tile_origin(tile_url):
@@ -64,7 +51,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if response.status_code in (404, 500) and settings.DEBUG:
             return response
         excluded = tuple(settings.CONTENT_SECURITY_POLICY.get("EXCLUDE_URL_PREFIXES") or ())
-        key = (request.path_info.startswith(excluded), settings.QMI_MAP_TILE_URL, _settings_seen())
+        # The process id changes with the settings (tests): a policy built before is built again.
+        key = (request.path_info.startswith(excluded), process_id())
         headers = self.plain.get(key)
         if headers is None:
             probe = super().process_response(request, HttpResponse())

@@ -38,7 +38,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, quote_etag
 
 from qmi.core import versions
-from qmi.core.csrf import get_token
+from qmi.core.csrf import PLACEHOLDER, with_token
 
 # The version of what the public pages show: the programme's content (editions, phases,
 # communes, challenges, calls). Back-office pages that show the same may be kept under it.
@@ -46,8 +46,6 @@ CONTENT = "programme-content"
 VERSION_KEY = versions.KEY.format(name=CONTENT)
 PAGE_KEY = "public-pages:page:{process}:{language}:{address}"
 _process = {"id": uuid.uuid4().hex, "settings": 0}
-# Survives HTML escaping unchanged, so it can stand in {{ csrf_token }} and {% csrf_token %}.
-CSRF_PLACEHOLDER = "qmi-csrf-token-placeholder-5b1f0e7c"
 CACHE_HEADER = "X-QMI-Cache"
 
 
@@ -144,10 +142,8 @@ class PublicPageCacheMiddleware:
         response = self.get_response(request)
         if not _storable(request, response):
             # Not kept (a 404, a page that set a cookie): it still gets the visitor's token.
-            if not response.streaming and CSRF_PLACEHOLDER.encode() in response.content:
-                response.content = response.content.replace(
-                    CSRF_PLACEHOLDER.encode(), get_token(request).encode()
-                )
+            if not response.streaming and PLACEHOLDER.encode() in response.content:
+                response.content = with_token(request, response.content)
                 response = self.csrf.process_response(request, response)
             return response
         entry = {
@@ -177,11 +173,9 @@ def _storable(request, response):
 
 
 def _answer(request, entry, state):
-    body = entry["body"]
+    body = with_token(request, entry["body"])
     etag = entry["digest"]
-    placeholder = CSRF_PLACEHOLDER.encode()
-    if placeholder in body:
-        body = body.replace(placeholder, get_token(request).encode())
+    if body is not entry["body"]:  # a token was put in: the tag is the visitor's too
         secret = request.META.get("CSRF_COOKIE", "")
         etag += "-" + hashlib.sha256(secret.encode()).hexdigest()[:8]
     etag = quote_etag(etag)

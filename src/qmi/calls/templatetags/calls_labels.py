@@ -19,11 +19,6 @@ def attach_labels(rows):
     return ""
 
 
-@register.simple_tag
-def call_labels(call):
-    return list(Label.objects.filter(call=call).order_by("name", "pk"))
-
-
 @register.inclusion_tag("calls/staff/_labels_panel.html", takes_context=True)
 def labels_and_notes(context, application):
     """The labels and private notes block of the staff's application page."""
