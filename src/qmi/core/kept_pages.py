@@ -59,7 +59,7 @@ def _storable(request, response):
     messages = getattr(request, "_messages", None)
     if messages is not None and (messages.used or messages._queued_messages):
         return False
-    return not request.session.modified
+    return not request.session.modified and not versions.in_transaction()
 
 
 def kept_for_session(view):

@@ -169,6 +169,8 @@ def _storable(request, response):
     # A new CSRF cookie is the visitor's own; any other cookie makes the page theirs too.
     if any(name != settings.CSRF_COOKIE_NAME for name in response.cookies):
         return False
+    if versions.in_transaction():  # see core.versions.remember
+        return False
     return "no-store" not in response.get("Cache-Control", "")
 
 
