@@ -148,7 +148,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "qmi.accounts.backends.SecondFactorModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "qmi.accounts.backends.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -362,3 +362,61 @@ def test_changed_by_others_ignores_ones_own_changes_and_older_versions():
     assert [
         q.key for q in services.changed_by_others(saved, by=bob, base_version=0, shown=shown)
     ] == ["q"]
+
+
+def test_autosave_from_a_copy_read_before_a_colleague_saved_keeps_their_answer():
+    """The save is written only on the version it was checked on; otherwise checked again."""
+    call = CallFactory()
+    add_question(call, "titre")
+    add_question(call, "budget", Question.Kind.NUMBER)
+    application = ApplicationFactory(call=call)
+    alice, bob = member_of(application.organisation), member_of(application.organisation)
+    read_by_bob = Application.objects.get(pk=application.pk)  # his request read it first
+    services.autosave(application=application, by=alice, base_version=0, changes={"titre": "A"})
+    saved = services.autosave(
+        application=read_by_bob, by=bob, base_version=0, changes={"budget": "12000"}
+    )
+    assert saved.version == 2
+    application.refresh_from_db()
+    assert application.answers == {"titre": "A", "budget": "12000"}
+    assert application.version == 2
+
+
+def test_autosave_from_a_copy_read_before_a_colleague_saved_the_same_answer_conflicts():
+    call = CallFactory()
+    add_question(call, "titre")
+    application = ApplicationFactory(call=call)
+    alice, bob = member_of(application.organisation), member_of(application.organisation)
+    read_by_bob = Application.objects.get(pk=application.pk)
+    services.autosave(application=application, by=alice, base_version=0, changes={"titre": "A"})
+    with pytest.raises(services.Conflict) as conflict:
+        services.autosave(
+            application=read_by_bob,
+            by=bob,
+            base_version=0,
+            changes={"titre": "B"},
+            originals={"titre": ""},
+        )
+    assert conflict.value.fields["titre"]["value"] == "A"
+    application.refresh_from_db()
+    assert application.answers == {"titre": "A"}
+
+
+def test_autosave_from_a_copy_read_before_submission_is_refused_and_writes_nothing():
+    call = CallFactory()
+    add_question(call, "titre")
+    application = ApplicationFactory(call=call)
+    read_before = Application.objects.get(pk=application.pk)
+    Application.objects.filter(pk=application.pk).update(
+        status=Status.SUBMITTED, submitted_at=datetime.datetime.now(datetime.UTC)
+    )
+    with pytest.raises(PermissionDenied):
+        services.autosave(
+            application=read_before,
+            by=member_of(application.organisation),
+            base_version=0,
+            changes={"titre": "x"},
+        )
+    application.refresh_from_db()
+    assert application.answers == {}
+    assert application.version == 0

@@ -75,3 +75,21 @@ def test_memberships_kept_between_requests_follow_every_change():
     assert [m[2] for m in memberships_of(User.objects.get(pk=person.pk))] == ["admin"]
     membership.delete()
     assert memberships_of(User.objects.get(pk=person.pk)) == ()
+
+
+def test_a_kept_value_comes_back_as_a_copy_of_its_own():
+    """Kept in the process too: what one request changes on it never reaches the next."""
+    compute, calls = counting({"figures": [1, 2]})
+    first = versions.remember("test:copy", ("test-version",), compute, 60)
+    first["figures"].append(3)
+    again = versions.remember("test:copy", ("test-version",), compute, 60)
+    assert again == {"figures": [1, 2]}
+    assert len(calls) == 1
+
+
+def test_a_settled_value_is_kept_from_inside_a_transaction():
+    compute, calls = counting("a published form")
+    with transaction.atomic():
+        versions.remember("test:settled", ("test-version",), compute, 60, settled=True)
+    versions.remember("test:settled", ("test-version",), compute, 60, settled=True)
+    assert len(calls) == 1

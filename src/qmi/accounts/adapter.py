@@ -5,7 +5,10 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from qmi.core import versions
 from qmi.mail.services import send_rendered
+
+from .backends import PEOPLE
 
 
 def safe_return_url(request, url):
@@ -22,6 +25,7 @@ def pop_return_to(user):
     url = getattr(user, "return_to", "")
     if url:
         type(user).objects.filter(pk=user.pk).update(return_to="")
+        versions.bump(PEOPLE)  # an update() sends no signal
         user.return_to = ""
     return url
 

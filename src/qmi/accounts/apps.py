@@ -18,6 +18,7 @@ class AccountsConfig(AppConfig):
         from qmi.core import versions  # noqa: PLC0415 — idem
         from qmi.core.audit import register_action_labels  # noqa: PLC0415 — needs the app registry
 
+        from .backends import PEOPLE  # noqa: PLC0415 — idem
         from .models import Invitation, Membership, Organisation  # noqa: PLC0415 — idem
         from .queries import INVITATIONS  # noqa: PLC0415 — idem
         from .rules import MEMBERSHIPS  # noqa: PLC0415 — idem
@@ -26,6 +27,7 @@ class AccountsConfig(AppConfig):
         versions.watch(MEMBERSHIPS, Membership, Organisation)
         # A person's rights (active, superuser, groups) show on every page kept for them.
         versions.watch(versions.ACTIVITY, get_user_model())
+        versions.watch(PEOPLE, get_user_model())
         register_action_labels(
             {
                 "invited": _("invitation envoyée"),

@@ -33,8 +33,8 @@ QUESTIONS_SECONDS = 60 * 60
 def questions_of(revision):
     """The revision's questions in order; a published revision's are kept (core.versions).
 
-    A published form does not change, and every autosave reads it twice; a draft
-    revision (the builder's) is always read afresh.
+    A published form does not change, and every autosave reads it twice, once inside
+    its transaction; a draft revision (the builder's) is always read afresh.
     """
 
     def read():
@@ -46,7 +46,9 @@ def questions_of(revision):
 
     if revision is None or revision.published_at is None:
         return read()
-    return versions.remember(f"questions:{revision.pk}", (CONTENT,), read, QUESTIONS_SECONDS)
+    # The publication's time is in the key: a rolled-back publication is never asked again.
+    key = f"questions:{revision.pk}:{revision.published_at.timestamp()}"
+    return versions.remember(key, (CONTENT,), read, QUESTIONS_SECONDS, settled=True)
 
 
 def sections_of(revision):
@@ -81,11 +83,15 @@ def application_members(application):
     )
 
 
-def get_application_for(user, pk, permission="calls.view_application"):
-    """The application if the person may see it (members and operator staff); 404 otherwise."""
-    application = get_object_or_404(
-        Application.objects.select_related("call__edition", "organisation", "revision"), pk=pk
-    )
+PAGE_RELATED = ("call__edition", "organisation", "revision")
+
+
+def get_application_for(user, pk, permission="calls.view_application", related=PAGE_RELATED):
+    """The application if the person may see it (members and operator staff); 404 otherwise.
+
+    `related`: what is read with it, by default what every page of it shows.
+    """
+    application = get_object_or_404(Application.objects.select_related(*related), pk=pk)
     if not user.has_perm(permission, application):
         raise Http404
     return application

@@ -15,8 +15,10 @@ every anonymous visitor, at the cost of one cache read.
   cache the state just before a commit). Every process reads the version from the
   shared cache (Redis or the database), so a change made through one server is seen
   by all.
-- Each process keeps its own copies: a new process (a deploy) may run other templates
-  and settings, and never serves a page rendered by the code it replaced.
+- Each process keeps its own copies, in its memory: a new process (a deploy) may run
+  other templates and settings, and never serves a page rendered by the code it
+  replaced. A hit reads one small value from the shared cache, the version, instead of
+  the whole page; at most PAGES_PER_PROCESS pages are kept (the oldest go first).
 - Pages that follow the clock (a call that closes, "3 jours restants") live at most
   QMI_PUBLIC_CACHE_SECONDS (60 s by default; 0 turns the cache off).
 - Each answer carries an ETag (the page's content and the visitor's CSRF secret) and
@@ -29,7 +31,6 @@ import time
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CsrfViewMiddleware
@@ -39,13 +40,17 @@ from django.utils.http import http_date, quote_etag
 
 from qmi.core import versions
 from qmi.core.csrf import PLACEHOLDER, with_token
+from qmi.core.memory import Memory
 
 # The version of what the public pages show: the programme's content (editions, phases,
 # communes, challenges, calls). Back-office pages that show the same may be kept under it.
 CONTENT = "programme-content"
 VERSION_KEY = versions.KEY.format(name=CONTENT)
-PAGE_KEY = "public-pages:page:{process}:{language}:{address}"
 _process = {"id": uuid.uuid4().hex, "settings": 0}
+# Pages kept in this process, by (language, address): 500 pages of 25 KB in two languages
+# are 25 MB per worker; a site with more addresses renders the least recent again.
+PAGES_PER_PROCESS = 1000
+_pages = Memory(PAGES_PER_PROCESS)
 CACHE_HEADER = "X-QMI-Cache"
 
 
@@ -106,8 +111,13 @@ def process_id():
 
 
 def _page_key(request):
-    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return PAGE_KEY.format(process=process_id(), language=_language(request), address=address)
+    return (_language(request), request.get_full_path())
+
+
+def _kept(key, version):
+    """The page kept under `key` for `version` (at most QMI_PUBLIC_CACHE_SECONDS old)."""
+    entry = _pages.get(key)
+    return entry if entry is not None and entry["version"] == version else None
 
 
 # Headers the cached copy does not keep: each answer sets its own.
@@ -131,10 +141,9 @@ class PublicPageCacheMiddleware:
         if not _eligible(request):
             return self.get_response(request)
         key = _page_key(request)
-        found = cache.get_many([VERSION_KEY, key])
-        version = found[VERSION_KEY] if VERSION_KEY in found else versions.current(CONTENT)[0]
-        entry = found.get(key)
-        if entry is not None and entry["version"] == version:
+        version = versions.current(CONTENT)[0]
+        entry = _kept(key, version)
+        if entry is not None:
             self.csrf.process_request(request)
             return self.csrf.process_response(request, _answer(request, entry, "hit"))
         # Templates get the placeholder instead of a token (core.context_processors).
@@ -157,7 +166,7 @@ class PublicPageCacheMiddleware:
             "digest": hashlib.sha256(response.content).hexdigest()[:20],
             "stored": time.time(),
         }
-        cache.set(key, entry, settings.QMI_PUBLIC_CACHE_SECONDS)
+        _pages.set(key, entry, settings.QMI_PUBLIC_CACHE_SECONDS)
         answer = _answer(request, entry, "miss")
         answer.cookies = response.cookies
         return self.csrf.process_response(request, answer)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qmi.accounts.models import Membership
-from qmi.core import audit
+from qmi.core import audit, versions
 from qmi.core.dates import MOMENT, format_date
 from qmi.core.files import check_upload
 from qmi.core.permissions import require as _require
@@ -25,6 +25,7 @@ from qmi.mail.services import notify
 from qmi.programmes.models import EditionCommune
 
 from .. import answers as answer_rules
+from ..funnel import APPLICATIONS
 from ..models import (
     Application,
     Call,
@@ -38,6 +39,8 @@ from ..queries import application_members, open_correction, questions_of
 from ..receipts import build_receipt
 
 Status = Application.Status
+# The states in which the applicant's team may still change the answers (calls.rules).
+EDITABLE = (Status.DRAFT, Status.CORRECTION_REQUESTED)
 
 
 # Applications ----------------------------------------------------------------
@@ -99,7 +102,6 @@ def _same(first, second):
     return both_empty or first == second
 
 
-@transaction.atomic
 def autosave(*, application, by, base_version, changes, originals=None):
     """Save the changed answers unless another person changed one of them meanwhile.
 
@@ -109,8 +111,27 @@ def autosave(*, application, by, base_version, changes, originals=None):
     Without `originals` (e.g. "keep my version"), `base_version` decides: the
     answer conflicts if it was changed after that version. Either way,
     colleagues working on different questions never block each other.
+
+    People type while they fill in, so this is written to cost one statement: the
+    answers are compared with `application` as the caller read it, and written only
+    if its version is still the stored one (an optimistic lock, no transaction).
+    If someone saved in between, everything is checked again on the row read
+    under a lock.
     """
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    saved = _autosave_once(application, by, base_version, changes, originals)
+    if saved is not None:
+        return saved
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("revision")
+            .get(pk=application.pk)
+        )
+        return _autosave_once(locked, by, base_version, changes, originals)
+
+
+def _autosave_once(application, by, base_version, changes, originals):
+    """The saved application, or None when its stored version is no longer `application`'s."""
     _require(by, "calls.edit_application", application)
     questions = {q.key: q for q in questions_of(application.revision)}
     cleaned = {
@@ -139,17 +160,24 @@ def autosave(*, application, by, base_version, changes, originals=None):
     changed = {k: v for k, v in cleaned.items() if application.answers.get(k) != v}
     if not changed:
         return application
-    application.version += 1
-    stamp = timezone.now().isoformat()
-    for key, value in changed.items():
-        application.answers[key] = value
-        application.answers_meta[key] = {
-            "v": application.version,
-            "by": by.pk,
-            "name": by.get_full_name(),
-            "at": stamp,
-        }
-    application.save(update_fields=["answers", "answers_meta", "version", "updated_at"])
+    version = application.version + 1
+    stamp = timezone.now()
+    answers = {**application.answers, **changed}
+    answers_meta = {
+        **application.answers_meta,
+        **{
+            key: {"v": version, "by": by.pk, "name": by.get_full_name(), "at": stamp.isoformat()}
+            for key in changed
+        },
+    }
+    written = Application.objects.filter(
+        pk=application.pk, version=application.version, status__in=EDITABLE
+    ).update(answers=answers, answers_meta=answers_meta, version=version, updated_at=stamp)
+    if not written:
+        return None
+    versions.bump(APPLICATIONS)  # update() sends no post_save
+    application.answers, application.answers_meta = answers, answers_meta
+    application.version, application.updated_at = version, stamp
     return application
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -291,8 +292,12 @@ def _autosave_base(post):
 @login_required
 @require_POST
 def autosave(request, pk):
-    """Save what changed on a section: an htmx/fetch fragment, or a redirect without JS."""
-    application = get_application_for(request.user, pk)
+    """Save what changed on a section: an htmx/fetch fragment, or a redirect without JS.
+
+    It runs every few seconds while someone types: it reads only the form with the
+    application, and its fragment needs no context processor.
+    """
+    application = get_application_for(request.user, pk, related=("revision",))
     number = _int(request.POST.get("section"), 1)
     base_version, keep_mine = _autosave_base(request.POST)
     questions = queries.questions_of(application.revision)
@@ -332,24 +337,25 @@ def autosave(request, pk):
         {"label": question.label, **form.describe_change(*_who_and_when(meta, question.key))}
         for question in result.others
     ]
-    return render(
-        request,
-        "calls/applicant/_autosave_saved.html",
-        {
-            "version": result.application.version,
-            "saved_at": timezone.localtime(),
-            "changed": bool(changes),
-            "original": json.dumps(result.shown, ensure_ascii=False),
-            "others": others,
-            # Every answer just saved, with what is wrong with it or "": the page
-            # shows each message under its field and removes those fixed.
-            "problems": json.dumps(problems, ensure_ascii=False) if problems else "",
-            "flagged": [
-                {"label": labels[key], "message": message}
-                for key, message in problems.items()
-                if message
-            ],
-        },
+    return HttpResponse(
+        render_to_string(
+            "calls/applicant/_autosave_saved.html",
+            {
+                "version": result.application.version,
+                "saved_at": timezone.localtime(),
+                "changed": bool(changes),
+                "original": json.dumps(result.shown, ensure_ascii=False),
+                "others": others,
+                # Every answer just saved, with what is wrong with it or "": the page
+                # shows each message under its field and removes those fixed.
+                "problems": json.dumps(problems, ensure_ascii=False) if problems else "",
+                "flagged": [
+                    {"label": labels[key], "message": message}
+                    for key, message in problems.items()
+                    if message
+                ],
+            },
+        )
     )
 
 
