@@ -126,6 +126,27 @@ def test_autosave_saves_and_returns_the_new_version(client, application, member)
     assert "Bancs rafraîchissants" in fragment
 
 
+def test_autosave_checks_a_ranking_against_the_communes_of_the_call(client):
+    call = CallFactory()
+    sceaux = EditionCommuneFactory(edition=call.edition, commune__name="Sceaux")
+    elsewhere = EditionCommuneFactory(commune__name="Meudon")  # another edition's
+    add_question(call, "communes", Question.Kind.COMMUNE_RANKING, config={"max_ranked": 2})
+    application = ApplicationFactory(call=call)
+    logged_in(client, member_of(application.organisation))
+    fine = autosave(client, application, {"communes": [str(sceaux.pk)]})
+    assert fine.status_code == 200
+    assert "ne participe pas" not in fine.content.decode()
+    wrong = autosave(
+        client,
+        application,
+        {"communes": [str(elsewhere.pk)]},
+        base_version=1,
+        original={"communes": [str(sceaux.pk)]},
+    )
+    assert wrong.status_code == 200
+    assert "Une commune choisie ne participe pas à cet appel." in wrong.content.decode()
+
+
 def test_autosave_without_js_redirects_to_the_next_section(client, application, member):
     logged_in(client, member)
     response = autosave(client, application, {"projet": "Ombrières"}, htmx=False, go="next")

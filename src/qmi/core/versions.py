@@ -54,7 +54,8 @@ def _new(name):
 def bump(name):
     """A new version now, and again on commit: no reader keeps the state before the commit."""
     _new(name)
-    transaction.on_commit(lambda: _new(name))
+    if connection.in_atomic_block:  # outside one, the write is committed already
+        transaction.on_commit(lambda: _new(name))
 
 
 def current(*names):

@@ -153,13 +153,16 @@ def _described_by(field):
     return " ".join(item for item in ids if item)
 
 
-def typing_problems(questions, answers, keys, call):
-    """{key: what is wrong with its answer, or ""} for the answers an autosave just saved."""
+def typing_problems(questions, answers, keys, application):
+    """{key: what is wrong with its answer, or ""} for the answers an autosave just saved.
+
+    The call is read only for a ranking of communes: most saves need nothing but the form.
+    """
     by_key = {question.key: question for question in questions}
     checked = [by_key[key] for key in keys if key in by_key]
     choices = []
     if any(question.kind == Question.Kind.COMMUNE_RANKING for question in checked):
-        choices = [value for value, _label in ranking_options(call)]
+        choices = [value for value, _label in ranking_options(application.call)]
     return {
         question.key: answer_rules.typing_problem(
             question, answers.get(question.key), ranking_choices=choices

@@ -330,7 +330,7 @@ def autosave(request, pk):
         return redirect(_target_after_save(application, number, request.POST.get("go", "")))
     meta = result.application.answers_meta
     problems = form.typing_problems(
-        questions, result.application.answers, changes, application.call
+        questions, result.application.answers, changes, application
     )
     labels = {question.key: question.label for question in questions}
     others = [
