@@ -450,3 +450,45 @@ class SectorFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Secteur {n}")
     geometry = factory.LazyFunction(lambda: dict(SQUARE_NEAR_SCEAUX))
     area_hectares = 12
+
+
+from qmi.review.models import Assignment as ReviewAssignment  # noqa: E402
+from qmi.review.models import Criterion, Juror, Review  # noqa: E402
+from qmi.review.models import Phase as ReviewPhase  # noqa: E402
+
+
+class ReviewPhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewPhase
+
+    call = factory.SubFactory(CallFactory)
+    title = "Lecture des dossiers"
+    order = factory.Sequence(lambda n: n + 1)
+    status = ReviewPhase.Status.OPEN
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    phase = factory.SubFactory(ReviewPhaseFactory)
+    label = factory.Sequence(lambda n: f"Critère {n}")
+    order = factory.Sequence(lambda n: n + 1)
+
+
+class JurorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Juror
+
+    call = factory.SubFactory(CallFactory)
+    user = factory.SubFactory(UserFactory)
+    kind = Juror.Kind.EXPERT
+
+
+def review_of(phase, application, juror=None):
+    """A draft review of `application` by `juror` (a new expert by default) in `phase`."""
+    juror = juror or JurorFactory(call=phase.call)
+    assignment = ReviewAssignment.objects.create(
+        phase=phase, juror=juror, application=application, source=ReviewAssignment.Source.MANUAL
+    )
+    return Review.objects.create(assignment=assignment)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "qmi.messaging",
     "qmi.events",
     "qmi.calls",
+    "qmi.review",
     "qmi.showcase",
     "qmi.portal",
 ]
