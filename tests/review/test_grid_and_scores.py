@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from qmi.core.models import AuditEntry
-from qmi.review import services
 from qmi.review.models import Criterion, Phase, Review
+from qmi.review.services import grid, scores
 from tests.factories import (
     ApplicationFactory,
     CriterionFactory,
@@ -27,7 +27,7 @@ def phase():
 
 def test_staff_add_a_criterion_with_its_scale_and_level_labels(phase):
     staff = staff_user()
-    criterion = services.save_criterion(
+    criterion = grid.save_criterion(
         phase=phase,
         by=staff,
         label="Pertinence du défi",
@@ -58,16 +58,16 @@ def test_staff_add_a_criterion_with_its_scale_and_level_labels(phase):
 )
 def test_a_bad_criterion_is_refused_with_its_reason(phase, values, field, message):
     with pytest.raises(ValidationError) as error:
-        services.save_criterion(phase=phase, by=staff_user(), **values)
+        grid.save_criterion(phase=phase, by=staff_user(), **values)
     assert message in " ".join(error.value.message_dict[field])
     assert not Criterion.objects.filter(phase=phase).exists()
 
 
 def test_a_grid_where_nothing_counts_is_refused(phase):
     staff = staff_user()
-    only = services.save_criterion(phase=phase, by=staff, label="Impact", weight="2")
+    only = grid.save_criterion(phase=phase, by=staff, label="Impact", weight="2")
     with pytest.raises(ValidationError) as error:
-        services.save_criterion(phase=phase, by=staff, criterion=only, label="Impact", weight="0")
+        grid.save_criterion(phase=phase, by=staff, criterion=only, label="Impact", weight="0")
     assert "Au moins un critère doit compter" in error.value.messages[0]
     only.refresh_from_db()
     assert only.weight == Decimal("2.00")  # nothing half-saved
@@ -75,16 +75,16 @@ def test_a_grid_where_nothing_counts_is_refused(phase):
 
 def test_only_operator_staff_build_grids(phase):
     with pytest.raises(PermissionDenied):
-        services.save_criterion(phase=phase, by=UserFactory(), label="Impact")
+        grid.save_criterion(phase=phase, by=UserFactory(), label="Impact")
 
 
 def test_a_grid_is_frozen_once_reviews_started(phase):
     criterion = CriterionFactory(phase=phase)
     review_of(phase, ApplicationFactory(call=phase.call))
     with pytest.raises(ValidationError):
-        services.save_criterion(phase=phase, by=staff_user(), criterion=criterion, label="Autre")
+        grid.save_criterion(phase=phase, by=staff_user(), criterion=criterion, label="Autre")
     with pytest.raises(ValidationError):
-        services.remove_criterion(criterion=criterion, by=staff_user())
+        grid.remove_criterion(criterion=criterion, by=staff_user())
 
 
 @pytest.fixture
@@ -101,36 +101,34 @@ def posted(review, *values):
 
 def test_a_juror_saves_a_draft_and_submits_with_the_total_on_twenty(review):
     juror = review.assignment.juror.user
-    services.save_review(
-        review=review, by=juror, scores=posted(review, "4", "na"), comment=" Bien "
-    )
+    scores.save_review(review=review, by=juror, scores=posted(review, "4", "na"), comment=" Bien ")
     review.refresh_from_db()
     assert review.status == Review.Status.DRAFT
     assert review.comment == "Bien"
     assert review.total == Decimal("16.00")  # "not applicable" left out: 20 × 4/5
-    services.submit_review(review=review, by=juror)
+    scores.submit_review(review=review, by=juror)
     review.refresh_from_db()
     assert review.status == Review.Status.SUBMITTED
     assert review.submitted_at is not None
     with pytest.raises(ValidationError):
-        services.save_review(review=review, by=juror, scores=posted(review, "1"))
+        scores.save_review(review=review, by=juror, scores=posted(review, "1"))
 
 
 def test_a_score_off_the_scale_is_refused_and_nothing_is_saved(review):
     juror = review.assignment.juror.user
     with pytest.raises(ValidationError) as error:
-        services.save_review(review=review, by=juror, scores=posted(review, "4", "11"))
+        scores.save_review(review=review, by=juror, scores=posted(review, "4", "11"))
     assert "se note de 0 à 10" in " ".join(error.value.messages)
     assert not review.scores.exists()
     with pytest.raises(ValidationError):
-        services.save_review(review=review, by=juror, scores=posted(review, "quatre"))
+        scores.save_review(review=review, by=juror, scores=posted(review, "quatre"))
 
 
 def test_a_required_criterion_left_blank_blocks_submission(review):
     juror = review.assignment.juror.user
-    services.save_review(review=review, by=juror, scores=posted(review, "", "7"))
+    scores.save_review(review=review, by=juror, scores=posted(review, "", "7"))
     with pytest.raises(ValidationError) as error:
-        services.submit_review(review=review, by=juror)
+        scores.submit_review(review=review, by=juror)
     assert "Pertinence" in error.value.messages[0]
     review.refresh_from_db()
     assert review.status == Review.Status.DRAFT
@@ -139,13 +137,13 @@ def test_a_required_criterion_left_blank_blocks_submission(review):
 def test_nobody_but_the_assigned_juror_scores(review):
     for intruder in (UserFactory(), staff_user()):
         with pytest.raises(PermissionDenied):
-            services.save_review(review=review, by=intruder, scores=posted(review, "3"))
+            scores.save_review(review=review, by=intruder, scores=posted(review, "3"))
 
 
 def test_a_closed_phase_locks_its_reviews(review):
     Phase.objects.filter(pk=review.assignment.phase_id).update(status=Phase.Status.CLOSED)
     with pytest.raises(ValidationError) as error:
-        services.save_review(
+        scores.save_review(
             review=review, by=review.assignment.juror.user, scores=posted(review, "3")
         )
     assert "n'est pas ouverte" in error.value.messages[0]

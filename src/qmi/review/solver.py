@@ -413,10 +413,10 @@ def _worst_stage(problem: _Problem, model: _Model, placed: int, clock: _Clock) -
         ],
         format="csr",
     )
-    upper = np.concatenate(
-        [model.limits, [placed], [fixed_affinity[a] for a in applications]]
+    upper = np.concatenate([model.limits, [placed], [fixed_affinity[a] for a in applications]])
+    lower = np.concatenate(
+        [np.full(len(model.limits), -np.inf), [placed], np.full(len(applications), -np.inf)]
     )
-    lower = np.concatenate([np.full(len(model.limits), -np.inf), [placed], np.full(len(applications), -np.inf)])
     costs = np.zeros(n + 1)
     costs[-1] = -1.0
     integrality = np.ones(n + 1)
@@ -503,13 +503,11 @@ def _greedy_fill(problem: _Problem) -> set[Pair]:
         if need <= 0:
             continue
         candidates = sorted(
-            (
-                (-problem.weight.get((juror, application), 0.0), -room[juror], juror)
-                for juror in problem.jurors
-                if room[juror] > 0
-                and (juror, application) not in problem.forbidden
-                and (juror, application) not in chosen
-            )
+            (-problem.weight.get((juror, application), 0.0), -room[juror], juror)
+            for juror in problem.jurors
+            if room[juror] > 0
+            and (juror, application) not in problem.forbidden
+            and (juror, application) not in chosen
         )
         for _, _, juror in candidates[:need]:
             room[juror] -= 1
