@@ -37,11 +37,13 @@ from tests.factories import (
     ChallengeFactory,
     CommuneFactory,
     CommuneRoleFactory,
+    CriterionFactory,
     DocumentFactory,
     EditionCommuneFactory,
     EditionFactory,
     FaqEntryFactory,
     InvitationFactory,
+    JurorFactory,
     LabelFactory,
     MembershipFactory,
     MessageAttachmentFactory,
@@ -50,6 +52,7 @@ from tests.factories import (
     OrganisationFactory,
     PhaseFactory,
     RegistrationFactory,
+    ReviewPhaseFactory,
     StaffNoteFactory,
     SubmissionFactory,
     ThreadFactory,
@@ -57,6 +60,7 @@ from tests.factories import (
     commune_member,
     information_session,
     metropolis_user,
+    review_of,
     staff_user,
 )
 from tests.utils import member_of
@@ -114,6 +118,8 @@ BY_PREFIX = {
     ("admin/", "object_id"): "organisation",
     ("admin/", "id"): "staff",
     ("admin/", "url"): "app_label",  # the admin's catch-all
+    ("gestion/appels/<int:pk>/evaluation/", "phase_pk"): "review_phase",
+    ("jury/", "pk"): "review",
 }
 BY_KEYWORD = {
     "slug": "call.slug",
@@ -132,6 +138,8 @@ BY_KEYWORD = {
     "session_pk": "session",
     "faq_pk": "faq",
     "label_pk": "label",
+    "criterion_pk": "criterion",
+    "juror_pk": "juror",
     "note_pk": "note",
     "content_type": "application_type",
     "object_id": "application",
@@ -220,6 +228,10 @@ class World:
             message=MessageFactory(thread=self.thread, author=agent)
         )
         self.note = StaffNoteFactory(application=self.application)
+        self.review_phase = ReviewPhaseFactory(call=self.call)
+        self.criterion = CriterionFactory(phase=self.review_phase)
+        self.juror = JurorFactory(call=self.call)
+        self.review = review_of(self.review_phase, self.application, self.juror)
         self.notification = NotificationFactory(recipient=agent)
         self.application_type = ContentType.objects.get_for_model(Application)
         self.organisation_type = ContentType.objects.get_for_model(Organisation)
@@ -405,6 +417,8 @@ def test_the_world_is_real_staff_and_owner_reach_the_pages(client):
     checks.sort(key=lambda check: any(word in check[1][0] for word in DELETING))
     missing = []
     for user, (path, name, keywords) in checks:
+        if path.startswith("jury/"):  # a juror's pages are the juror's, not the applicant's
+            user = world.juror.user
         client.force_login(user)
         url = url_for(world, path, name, keywords)
         if ask(client, url).status_code == 404:

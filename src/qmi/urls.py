@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("qmi.messaging.urls")),
     path("", include("qmi.events.urls")),
     path("", include("qmi.calls.urls")),
+    path("", include("qmi.review.urls")),
     path("", include("qmi.mail.urls")),
     path("", include("qmi.core.urls")),
     path("", include("qmi.portal.urls")),

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from qmi.accounts.models import Organisation
 from qmi.programmes.models import EditionCommune
 
-from .answers import is_visible
+from .answers import is_empty, is_visible
 from .models import Application, Document, Question
+from .queries import sections_of
 
 BOM = "\ufeff"
 # What a spreadsheet may read as the start of a formula, once leading blanks are skipped
@@ -312,3 +313,31 @@ def documents_zip_response(applications, filename):
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def answer_sections(application, communes, documents):
+    """Every question of the form with its answer; those not asked of this applicant say so.
+
+    `communes` from `commune_names`, `documents` {question key: [{"name", "size", "url"}]}.
+    """
+    kind = application.organisation.kind
+    sections = []
+    for section in sections_of(application.revision):
+        rows = []
+        for question in section.questions.all():
+            value = application.answers.get(question.key)
+            rows.append(
+                {
+                    "question": question,
+                    "asked": is_visible(question, application.answers, organisation_kind=kind),
+                    "value": value,
+                    "empty": is_empty(value),
+                    "items": answer_items(question, value, communes)
+                    if isinstance(value, list)
+                    else [],
+                    "text": answer_text(question, value, communes),
+                    "documents": documents.get(question.key, []),
+                }
+            )
+        sections.append({"section": section, "rows": rows})
+    return sections

@@ -5,7 +5,7 @@ they lack, corrections, unread messages, invitations; then the calls the person'
 organisations may answer and their information sessions; then their spaces.
 """
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from qmi.accounts.models import Organisation
@@ -17,6 +17,8 @@ from qmi.calls.services.applications import checklists
 from qmi.events.queries import upcoming_about
 from qmi.messaging.queries import unread_threads_of
 from qmi.programmes.queries import workspaces_for
+from qmi.review.models import Review
+from qmi.review.queries import assignments_of
 
 FILES_SHOWN = 10
 SHOWN = 5
@@ -60,6 +62,14 @@ def _sessions(calls, now):
     return events
 
 
+def review_counts(user):
+    """{"to_do", "total"} of the person's files to review in open phases (one query)."""
+    counts = assignments_of(user).aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(review__status=Review.Status.SUBMITTED))
+    )
+    return {"to_do": counts["total"] - counts["done"], "total": counts["total"]}
+
+
 def home_for(user):
     now = timezone.now()
     kinds = {kind for _, kind, _, _ in memberships_of(user)}
@@ -72,8 +82,8 @@ def home_for(user):
         .annotate(team_size=Count("team"))[:20]
     )
     return {
-        # Partners' experts: their queue of files to review comes with the jury (review).
         "is_partner": Organisation.Kind.PARTNER in kinds,
+        "reviews": review_counts(user),
         "files": files,
         "files_count": files_count,
         "unread_threads": list(unread[:SHOWN]),

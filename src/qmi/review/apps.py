@@ -8,7 +8,31 @@ class ReviewConfig(AppConfig):
     verbose_name = _("Évaluation et jury")
 
     def ready(self):
-        from qmi.core.audit import register_action_labels  # noqa: PLC0415 — needs the app registry
+        from qmi.calls import tools  # noqa: PLC0415 — needs the app registry
+        from qmi.core import versions  # noqa: PLC0415 — idem
+        from qmi.core.audit import register_action_labels  # noqa: PLC0415 — idem
+
+        from .models import (  # noqa: PLC0415 — idem
+            Assignment,
+            Conflict,
+            Criterion,
+            Juror,
+            KnownLink,
+            Phase,
+            Review,
+            Score,
+        )
+
+        # Pages kept for a session (a juror's home, the back office) follow the review.
+        versions.watch(
+            "reviews", Phase, Criterion, Juror, KnownLink, Conflict, Assignment, Review, Score
+        )
+
+        tools.register(
+            label=_("Évaluation et jury"),
+            url_name="review:overview",
+            permission="review.manage_review",
+        )
 
         register_action_labels(
             {
@@ -16,5 +40,13 @@ class ReviewConfig(AppConfig):
                 "criterion_changed": _("critère de la grille modifié"),
                 "criterion_removed": _("critère retiré de la grille"),
                 "review_submitted": _("évaluation déposée"),
+                "review_phase_added": _("phase d'évaluation créée"),
+                "review_phase_changed": _("phase d'évaluation modifiée"),
+                "review_phase_moved": _("phase d'évaluation ouverte ou close"),
+                "juror_added": _("juré ajouté"),
+                "juror_withdrawn": _("juré retiré"),
+                "known_link_recorded": _("lien connu noté"),
+                "conflict_declared": _("conflit d'intérêts déclaré"),
+                "jury_assigned": _("dossiers attribués au jury"),
             }
         )

@@ -7,7 +7,8 @@ staff recorded a link with, or one they declared a conflict on.
 
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -145,6 +146,56 @@ def affinity(juror_expertise, application_topics):
 
 def juror_of(user, call):
     return Juror.objects.filter(call=call, user=user, withdrawn_at__isnull=True).first()
+
+
+def assignments_of(user):
+    """The person's assignments in open phases, each file they may still see, due first."""
+    own = Membership.objects.filter(user_id=user.pk).values("organisation_id")
+    linked = KnownLink.objects.filter(user_id=user.pk).values("organisation_id")
+    conflicted = Conflict.objects.filter(
+        juror_id=OuterRef("juror_id"), application_id=OuterRef("application_id")
+    )
+    return (
+        Assignment.objects.filter(
+            juror__user=user, juror__withdrawn_at__isnull=True, phase__status=Phase.Status.OPEN
+        )
+        .exclude(application__organisation_id__in=own)
+        .exclude(application__organisation_id__in=linked)
+        .exclude(Exists(conflicted))
+        .select_related("phase__call", "application__organisation", "review")
+        .order_by(
+            F("phase__closes_at").asc(nulls_last=True),
+            "phase__call_id",
+            "phase__order",
+            "review__status",
+            "application__reference",
+        )
+    )
+
+
+def next_for(review):
+    """The juror's next file in the phase: not yet submitted, with the fewest reviews so far."""
+    assignment = review.assignment
+    submitted = (
+        Review.objects.filter(
+            assignment__phase_id=assignment.phase_id,
+            assignment__application_id=OuterRef("application_id"),
+            status=Review.Status.SUBMITTED,
+        )
+        .order_by()
+        .values("assignment__application_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        assignments_of(assignment.juror.user)
+        .filter(phase_id=assignment.phase_id)
+        .exclude(pk=assignment.pk)
+        .exclude(review__status=Review.Status.SUBMITTED)
+        .annotate(done=Coalesce(Subquery(submitted), 0))
+        .order_by("done", "application__reference")
+        .first()
+    )
 
 
 def queue(juror, phase):

@@ -274,41 +274,58 @@ class _Problem:
 
 # --- Solving ---------------------------------------------------------------------------------
 
+# Columns the fair stages start from: each application's most expert jurors, this many more
+# than it needs (the reduced-cost proof adds any other column that could matter).
+SPARE_COLUMNS = 4
+PRICING_ROUNDS = 3
+PRICING_TOLERANCE = 1e-9
+
 
 @dataclass
 class _Model:
+    """The free pairs as arrays, in (application, juror) order; rows count applications
+    and jurors that have at least one free pair."""
+
     pairs: list[Pair]
     weights: np.ndarray
-    matrix: sparse.csr_array  # one row per application with variables, then per juror
-    limits: np.ndarray
-    rows_of_application: dict[int, int]
-    reward: float  # M: what one more placed review is worth
+    app_row: np.ndarray
+    juror_row: np.ndarray
+    need: np.ndarray  # per application row
+    room: np.ndarray  # per juror row
+    fixed_affinity: np.ndarray  # per application row
+    ceiling: float  # worst affinity among applications without free pairs (inf if none)
+
+    @property
+    def size(self) -> int:
+        return len(self.pairs)
+
+    def capacity_entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, values): one row per application, then one per juror."""
+        columns = np.arange(self.size)
+        rows = np.concatenate([self.app_row, len(self.need) + self.juror_row])
+        return rows, np.concatenate([columns, columns]), np.ones(2 * self.size)
 
 
 def _model(problem: _Problem, pairs: list[Pair]) -> _Model:
     applications = sorted({a for _, a in pairs})
     jurors = sorted({j for j, _ in pairs})
-    app_row = {a: i for i, a in enumerate(applications)}
-    juror_row = {j: len(applications) + i for i, j in enumerate(jurors)}
+    app_index = {a: i for i, a in enumerate(applications)}
+    juror_index = {j: i for i, j in enumerate(jurors)}
     n = len(pairs)
-    columns = np.arange(n)
-    rows = np.concatenate(
-        [
-            np.fromiter((app_row[a] for _, a in pairs), dtype=np.int64, count=n),
-            np.fromiter((juror_row[j] for j, _ in pairs), dtype=np.int64, count=n),
-        ]
+    fixed_affinity = _fixed_affinity(problem)
+    return _Model(
+        pairs=pairs,
+        weights=np.fromiter((problem.weight.get(pair, 0.0) for pair in pairs), float, count=n),
+        app_row=np.fromiter((app_index[a] for _, a in pairs), np.int64, count=n),
+        juror_row=np.fromiter((juror_index[j] for j, _ in pairs), np.int64, count=n),
+        need=np.array([problem.need[a] for a in applications], dtype=float),
+        room=np.array([problem.room[j] for j in jurors], dtype=float),
+        fixed_affinity=np.array([fixed_affinity[a] for a in applications]),
+        ceiling=min(
+            (fixed_affinity[a] for a in problem.applications if a not in app_index),
+            default=math.inf,
+        ),
     )
-    matrix = sparse.csr_array(
-        (np.ones(2 * n), (rows, np.concatenate([columns, columns]))),
-        shape=(len(applications) + len(jurors), n),
-    )
-    limits = np.array(
-        [problem.need[a] for a in applications] + [problem.room[j] for j in jurors], dtype=float
-    )
-    weights = np.fromiter((problem.weight.get(pair, 0.0) for pair in pairs), float, count=n)
-    top = float(weights.max()) if n else 0.0
-    reward = top * min(len(applications), len(jurors)) + 1.0
-    return _Model(pairs, weights, matrix, limits, app_row, reward)
 
 
 @dataclass
@@ -316,6 +333,7 @@ class _Stage:
     chosen: np.ndarray | None  # 0/1 vector over the model's pairs
     timed_out: bool = False
     gap: float | None = None
+    columns: np.ndarray | None = None  # pairs the stage's restricted program used
 
 
 class _Clock:
@@ -345,134 +363,241 @@ def _run(instance: Instance, problem: _Problem, *, fair: bool, time_limit: float
     return _result(instance, problem, chosen, status, start, gap=stage.gap, objective=objective)
 
 
-def _fairest(problem: _Problem, model: _Model, most: _Stage, clock: _Clock) -> _Stage:
-    """Worst application first, then the total; any stage cut short leaves the last
-    solution found, flagged as not proven optimal."""
-    placed = int(most.chosen.sum())
-    worst = _worst_stage(problem, model, placed, clock)
-    if worst.chosen is None:
-        return _Stage(most.chosen, timed_out=True, gap=None)
-    if worst.timed_out:
-        return worst
-    floor = _worst_of(problem, model, worst.chosen)
-    best = _best_total_above(problem, model, placed, floor, clock)
-    if best.chosen is not None and _worst_of(problem, model, best.chosen) >= floor:
-        return best
-    # Out of time (or HiGHS bent the floor by its tolerance): the fairest solution stands.
-    return _Stage(worst.chosen, timed_out=True, gap=best.gap)
-
-
 def _most_placed(model: _Model, clock: _Clock) -> _Stage:
     """Most reviews, then most total affinity: exact LP thanks to total unimodularity."""
-    costs = -(model.weights + model.reward)
+    rows, columns, values = model.capacity_entries()
+    matrix = sparse.csr_array((values, (rows, columns)), shape=(rows.max() + 1, model.size))
+    limits = np.concatenate([model.need, model.room])
+    # One more review is an augmenting path: it drops at most min(#applications, #jurors)
+    # pairs, so this reward outweighs any affinity it could cost.
+    reward = model.weights.max() * min(len(model.need), len(model.room)) + 1.0
+    costs = -(model.weights + reward)
     if clock.left() <= 0:
         return _Stage(None, timed_out=True)
     result = linprog(
         costs,
-        A_ub=model.matrix,
-        b_ub=model.limits,
+        A_ub=matrix,
+        b_ub=limits,
         bounds=(0, 1),
         method="highs-ds",
         options={"time_limit": clock.left()},
     )
-    if result.status == 0:
-        values = np.asarray(result.x)
-        chosen = np.round(values)
-        if np.all(np.abs(values - chosen) <= INTEGRALITY_TOLERANCE):
-            return _Stage(chosen.astype(bool))
-    if result.status not in (0, 1):  # pragma: no cover - x = 0 is always feasible
-        raise RuntimeError(f"HiGHS failed on the assignment LP: {result.message}")
     if result.status == 1:
         return _Stage(None, timed_out=True)
-    # Not integral (numerical trouble): same model, as an integer program.
-    return _milp_stage(
-        costs, model.matrix, model.limits, np.ones(len(costs)), clock, lower=-np.inf
-    )  # pragma: no cover
+    if result.status != 0:  # pragma: no cover - x = 0 is always feasible
+        raise RuntimeError(f"HiGHS failed on the assignment LP: {result.message}")
+    values = np.asarray(result.x)
+    chosen = np.round(values)
+    if np.all(np.abs(values - chosen) <= INTEGRALITY_TOLERANCE):
+        return _Stage(chosen.astype(bool))
+    # Not integral (numerical trouble): the same model as an integer program.
+    program = _Program(-costs, matrix.tocsc(), limits)  # pragma: no cover
+    return _restricted(program, np.ones(model.size, bool), clock)  # pragma: no cover
 
 
-def _worst_stage(problem: _Problem, model: _Model, placed: int, clock: _Clock) -> _Stage:
-    """Maximise t, the worst application's affinity, keeping the most reviews placed."""
-    n = len(model.pairs)
-    fixed_affinity = _fixed_affinity(problem)
-    # Applications the solver cannot help cap t by what their fixed pairs already give.
-    ceiling = min(
-        (fixed_affinity[a] for a in problem.applications if a not in model.rows_of_application),
-        default=np.inf,
+def _fairest(problem: _Problem, model: _Model, most: _Stage, clock: _Clock) -> _Stage:
+    """Worst application first, then the total; a stage cut short leaves the last solution
+    found, flagged as not proven optimal."""
+    placed = int(most.chosen.sum())
+    worst = _exact(_worst_program(model, placed), _top_columns(model) | most.chosen, clock)
+    if worst.chosen is None:
+        return _Stage(most.chosen, timed_out=True)
+    if worst.timed_out:
+        return worst
+    floor = _worst_of(problem, model, worst.chosen)
+    best = _exact(_total_program(model, placed, floor), worst.columns, clock)
+    if best.chosen is not None and _worst_of(problem, model, best.chosen) >= floor:
+        return best
+    # Out of time (or HiGHS bent the floor within its tolerance): the fairest solution stands.
+    return _Stage(worst.chosen, timed_out=True, gap=best.gap)
+
+
+def _top_columns(model: _Model) -> np.ndarray:
+    """Each application's most expert jurors (ties: lower juror id, as pairs are sorted)."""
+    order = np.lexsort((np.arange(model.size), -model.weights, model.app_row))
+    starts = np.searchsorted(model.app_row[order], model.app_row[order], side="left")
+    rank = np.empty(model.size, np.int64)
+    rank[order] = np.arange(model.size) - starts
+    return rank < model.need[model.app_row] + SPARE_COLUMNS
+
+
+@dataclass
+class _Program:
+    """max costs . x  s.t.  matrix . x <= limits, 0 <= x <= 1 binary; when ``t_upper`` is
+    set, the last column is a continuous t in [0, t_upper] instead."""
+
+    costs: np.ndarray
+    matrix: sparse.csc_array
+    limits: np.ndarray
+    t_upper: float | None = None
+
+    @property
+    def pairs(self) -> int:
+        return len(self.costs) - (self.t_upper is not None)
+
+
+def _worst_program(model: _Model, placed: int) -> _Program:
+    """max t  s.t. capacities, t <= each application's affinity, at least ``placed`` reviews."""
+    n, apps, jurors = model.size, len(model.need), len(model.room)
+    rows, columns, values = model.capacity_entries()
+    worst_rows = np.concatenate(
+        [2 * apps + jurors + np.zeros(n, np.int64), apps + jurors + model.app_row]
     )
-    applications = sorted(model.rows_of_application)
-    # Row per application: t - sum of its affinities <= fixed affinity.
-    app_index = np.fromiter((model.rows_of_application[a] for _, a in model.pairs), np.int64, n)
-    affinity_rows = sparse.csr_array(
-        (-model.weights, (app_index, np.arange(n))), shape=(len(applications), n)
+    t_rows = apps + jurors + np.arange(apps)
+    matrix = sparse.csc_array(
+        (
+            np.concatenate([values, -np.ones(n), -model.weights, np.ones(apps)]),
+            (
+                np.concatenate([rows, worst_rows, t_rows]),
+                np.concatenate([columns, np.arange(n), np.arange(n), np.full(apps, n)]),
+            ),
+        ),
+        shape=(2 * apps + jurors + 1, n + 1),
     )
-    matrix = sparse.vstack(
-        [
-            sparse.hstack([model.matrix, sparse.csr_array((model.matrix.shape[0], 1))]),
-            sparse.hstack([sparse.csr_array(np.ones((1, n))), sparse.csr_array((1, 1))]),
-            sparse.hstack([affinity_rows, sparse.csr_array(np.ones((len(applications), 1)))]),
-        ],
-        format="csr",
-    )
-    upper = np.concatenate([model.limits, [placed], [fixed_affinity[a] for a in applications]])
-    lower = np.concatenate(
-        [np.full(len(model.limits), -np.inf), [placed], np.full(len(applications), -np.inf)]
-    )
+    limits = np.concatenate([model.need, model.room, model.fixed_affinity, [-placed]])
+    # Finite, so the dual bound stays finite: no application can beat its best k jurors.
+    best_case = model.fixed_affinity + model.need * model.weights.max()
+    t_upper = float(min(model.ceiling, best_case.min()))
     costs = np.zeros(n + 1)
-    costs[-1] = -1.0
-    integrality = np.ones(n + 1)
-    integrality[-1] = 0
-    if clock.left() <= 0:
-        return _Stage(None, timed_out=True)
-    result = milp(
-        costs,
-        integrality=integrality,
-        bounds=Bounds(np.zeros(n + 1), np.concatenate([np.ones(n), [ceiling]])),
-        constraints=LinearConstraint(matrix, lower, upper),
-        options={"time_limit": clock.left(), "mip_rel_gap": 0.0},
+    costs[-1] = 1.0
+    return _Program(costs, matrix, limits, t_upper)
+
+
+def _total_program(model: _Model, placed: int, floor: float) -> _Program:
+    """max total  s.t. capacities, every application at or above ``floor``, ``placed`` reviews."""
+    n, apps, jurors = model.size, len(model.need), len(model.room)
+    rows, columns, values = model.capacity_entries()
+    matrix = sparse.csc_array(
+        (
+            np.concatenate([values, -model.weights, -np.ones(n)]),
+            (
+                np.concatenate(
+                    [rows, apps + jurors + model.app_row, np.full(n, 2 * apps + jurors)]
+                ),
+                np.concatenate([columns, np.arange(n), np.arange(n)]),
+            ),
+        ),
+        shape=(2 * apps + jurors + 1, n),
     )
-    return _stage_of(result, n)
-
-
-def _best_total_above(
-    problem: _Problem, model: _Model, placed: int, floor: float, clock: _Clock
-) -> _Stage:
-    """Maximise the total while no application falls below the worst affinity found."""
-    n = len(model.pairs)
-    fixed_affinity = _fixed_affinity(problem)
-    applications = sorted(model.rows_of_application)
     # Half a quantum below: sums live on the 1e-6 grid, so nothing below the floor slips in.
-    wanted = np.array([floor - QUANTUM / 2 - fixed_affinity[a] for a in applications])
-    app_index = np.fromiter((model.rows_of_application[a] for _, a in model.pairs), np.int64, n)
-    affinity_rows = sparse.csr_array(
-        (model.weights, (app_index, np.arange(n))), shape=(len(applications), n)
-    )
-    matrix = sparse.vstack([model.matrix, sparse.csr_array(np.ones((1, n))), affinity_rows])
-    lower = np.concatenate([np.full(len(model.limits), -np.inf), [placed], wanted])
-    upper = np.concatenate([model.limits, [placed], np.full(len(applications), np.inf)])
-    return _milp_stage(-model.weights, matrix, upper, np.ones(n), clock, lower=lower)
+    wanted = floor - QUANTUM / 2 - model.fixed_affinity
+    limits = np.concatenate([model.need, model.room, -wanted, [-placed]])
+    return _Program(model.weights.copy(), matrix, limits)
 
 
-def _milp_stage(costs, matrix, upper, integrality, clock: _Clock, *, lower) -> _Stage:
+def _exact(program: _Program, columns: np.ndarray, clock: _Clock) -> _Stage:
+    """Solve ``program`` on a few columns, and prove the answer holds for all of them.
+
+    For any duals y >= 0, ``bound`` = limits . y + sum of positive reduced costs is an upper
+    bound, and a solution using a column of reduced cost r is worth at most bound + r. So once
+    the restricted optimum is known, only columns with r >= optimum - bound can appear in an
+    equal or better solution: if they are all in the restricted program, its optimum is the
+    optimum. Otherwise they are added and the program solved once more, which is then exact.
+    """
+    columns = columns.copy()
+    priced = None
+    for _ in range(PRICING_ROUNDS):
+        duals = _lp_duals(program, columns, clock)
+        if duals is None:
+            break
+        priced = _pricing(program, duals)
+        entering = (priced[0][: program.pairs] > PRICING_TOLERANCE) & ~columns
+        if not entering.any():
+            break
+        columns |= entering
+    stage = _restricted(program, columns, clock)
+    if stage.chosen is None or stage.timed_out:
+        return stage
+    if priced is None:  # no duals in time: optimal on the columns tried, unproven beyond
+        return _Stage(stage.chosen, timed_out=True, columns=columns)
+    reduced, bound = priced
+    # A strictly better solution gains at least a quantum (affinities live on that grid).
+    eligible = reduced[: program.pairs] >= _value(program, stage) - bound + QUANTUM / 2
+    if not (eligible & ~columns).any():
+        return stage
+    return _restricted(program, columns | eligible, clock)
+
+
+def _lp_duals(program: _Program, columns: np.ndarray, clock: _Clock) -> np.ndarray | None:
+    kept = _with_t(program, columns)
     if clock.left() <= 0:
-        return _Stage(None, timed_out=True)
-    result = milp(
-        costs,
-        integrality=integrality,
-        bounds=Bounds(0, 1),
-        constraints=LinearConstraint(matrix, lower, upper),
-        options={"time_limit": clock.left(), "mip_rel_gap": 0.0},
+        return None
+    result = linprog(
+        -program.costs[kept],
+        A_ub=program.matrix[:, kept],
+        b_ub=program.limits,
+        bounds=_bounds(program, kept),
+        method="highs-ds",
+        options={"time_limit": clock.left()},
     )
-    return _stage_of(result, len(costs))
+    if result.status != 0:
+        return None
+    # linprog minimises; the maximisation's duals are the opposite, clipped for validity.
+    return np.maximum(-np.asarray(result.ineqlin.marginals), 0.0)
 
 
-def _stage_of(result, n: int) -> _Stage:
-    if result.status not in (0, 1):  # pragma: no cover - the earlier stage is a solution
+def _pricing(program: _Program, duals: np.ndarray) -> tuple[np.ndarray, float]:
+    reduced = program.costs - program.matrix.T @ duals
+    upper = np.ones(len(reduced))
+    if program.t_upper is not None:
+        upper[-1] = program.t_upper
+    bound = float(program.limits @ duals + upper @ np.maximum(reduced, 0.0))
+    return reduced, bound
+
+
+def _restricted(program: _Program, columns: np.ndarray, clock: _Clock) -> _Stage:
+    kept = _with_t(program, columns)
+    if clock.left() <= 0:
+        return _Stage(None, timed_out=True, columns=columns)
+    integrality = np.ones(len(kept))
+    if program.t_upper is not None:
+        integrality[-1] = 0
+    bounds = _bounds(program, kept)
+    result = milp(
+        -program.costs[kept],
+        integrality=integrality,
+        bounds=Bounds(bounds[:, 0], bounds[:, 1]),
+        constraints=LinearConstraint(program.matrix[:, kept], -np.inf, program.limits),
+        # Presolve costs more than it saves on these models; the default relative gap
+        # (1e-4) would accept visibly worse assignments.
+        options={"time_limit": clock.left(), "mip_rel_gap": 0.0, "presolve": False},
+    )
+    if result.status not in (0, 1):  # pragma: no cover - the previous stage is a solution
         raise RuntimeError(f"HiGHS failed on the assignment model: {result.message}")
     timed_out = result.status == 1
     gap = result.mip_gap if timed_out else None
     if result.x is None:
-        return _Stage(None, timed_out=True, gap=gap)
-    return _Stage(np.round(result.x[:n]).astype(bool), timed_out=timed_out, gap=gap)
+        return _Stage(None, timed_out=True, gap=gap, columns=columns)
+    chosen = np.zeros(program.pairs, bool)
+    chosen[kept[kept < program.pairs]] = np.round(result.x[: columns.sum()]) > 0
+    return _Stage(chosen, timed_out=timed_out, gap=gap, columns=columns)
+
+
+def _with_t(program: _Program, columns: np.ndarray) -> np.ndarray:
+    kept = np.flatnonzero(columns)
+    if program.t_upper is not None:
+        kept = np.append(kept, program.pairs)
+    return kept
+
+
+def _bounds(program: _Program, kept: np.ndarray) -> np.ndarray:
+    bounds = np.zeros((len(kept), 2))
+    bounds[:, 1] = 1.0
+    if program.t_upper is not None:
+        bounds[-1, 1] = program.t_upper
+    return bounds
+
+
+def _value(program: _Program, stage: _Stage) -> float:
+    """The objective, with t recomputed from the pairs rather than taken from the solver."""
+    chosen = stage.chosen.astype(float)
+    value = float(program.costs[: program.pairs] @ chosen)
+    if program.t_upper is not None:
+        t_column = program.matrix[:, [program.pairs]].toarray().ravel()
+        room = program.limits - program.matrix[:, : program.pairs] @ chosen
+        t = min(program.t_upper, float(room[t_column > 0].min(initial=math.inf)))
+        value += program.costs[-1] * t
+    return value
 
 
 def _fixed_affinity(problem: _Problem) -> dict[int, float]:

@@ -329,9 +329,7 @@ def autosave(request, pk):
             messages.success(request, _("Vos réponses ont été enregistrées."))
         return redirect(_target_after_save(application, number, request.POST.get("go", "")))
     meta = result.application.answers_meta
-    problems = form.typing_problems(
-        questions, result.application.answers, changes, application
-    )
+    problems = form.typing_problems(questions, result.application.answers, changes, application)
     labels = {question.key: question.label for question in questions}
     others = [
         {"label": question.label, **form.describe_change(*_who_and_when(meta, question.key))}

@@ -24,9 +24,13 @@ from qmi.core.public_cache import CONTENT
 from qmi.core.textdiff import html_diff
 from qmi.core.workflow import TransitionNotAllowed
 
-from .. import answers as answer_rules
 from .. import queries
-from ..exports import answer_items, answer_text, applications_csv_response, commune_names
+from ..exports import (
+    answer_sections,
+    answer_text,
+    applications_csv_response,
+    commune_names,
+)
 from ..forms.staff import (
     DEFAULT_COLUMNS,
     ColumnsForm,
@@ -243,33 +247,6 @@ def _document_url(application, document):
         return f"/candidatures/{application.pk}/documents/{document.pk}/"
 
 
-def _answer_sections(application, communes, documents):
-    """Every question of the form; those not asked of this applicant say so."""
-    kind = application.organisation.kind
-    sections = []
-    for section in queries.sections_of(application.revision):
-        rows = []
-        for question in section.questions.all():
-            value = application.answers.get(question.key)
-            rows.append(
-                {
-                    "question": question,
-                    "asked": answer_rules.is_visible(
-                        question, application.answers, organisation_kind=kind
-                    ),
-                    "value": value,
-                    "empty": answer_rules.is_empty(value),
-                    "items": answer_items(question, value, communes)
-                    if isinstance(value, list)
-                    else [],
-                    "text": answer_text(question, value, communes),
-                    "documents": documents.get(question.key, []),
-                }
-            )
-        sections.append({"section": section, "rows": rows})
-    return sections
-
-
 def _comparison(newer, older, communes):
     """Per question of the newer submission: the answers that changed, old → new."""
     changes = []
@@ -323,7 +300,7 @@ def _examination_context(request, application, **forms):
         application.submissions.select_related("submitted_by", "revision").order_by("-number")
     )
     moves = {move.target for move in Application.workflow.available(application, request.user)}
-    sections = _answer_sections(application, communes, documents)
+    sections = answer_sections(application, communes, documents)
     return {
         "application": application,
         "call": application.call,

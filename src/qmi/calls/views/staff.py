@@ -41,6 +41,7 @@ from ..models import (
 from ..queries import call_status_counts
 from ..services import calls as call_services
 from ..services import faq
+from ..tools import tools_for
 
 Status = Application.Status
 
@@ -104,6 +105,7 @@ def call_detail(request, pk):
         "funnel": kept_call_funnel(call),
         "status_counts": call_status_counts(call),
         **audit_context(request.user, call),
+        "tools": tools_for(request.user, call),
     }
     return render(request, "calls/staff/call_detail.html", context)
 

@@ -227,20 +227,20 @@ def _refill(phase, *, by, fair=False, previous_extra=()):
     added = []
     for juror_id, application_id in change.added:
         _score, communes, themes = queries.affinity(skills[juror_id], about[application_id])
-        added.append(
-            Assignment.objects.create(
-                phase=phase,
-                juror_id=juror_id,
-                application_id=application_id,
-                source=Assignment.Source.SOLVER,
-                explanation={
-                    "communes": sorted(names["communes"][c] for c in communes),
-                    "themes": sorted(names["themes"][t] for t in themes),
-                    "load": loads[juror_id],
-                    "capacity": jurors[juror_id].capacity,
-                },
-            )
+        assignment = Assignment.objects.create(
+            phase=phase,
+            juror_id=juror_id,
+            application_id=application_id,
+            source=Assignment.Source.SOLVER,
+            explanation={
+                "communes": sorted(names["communes"][c] for c in communes),
+                "themes": sorted(names["themes"][t] for t in themes),
+                "load": loads[juror_id],
+                "capacity": jurors[juror_id].capacity,
+            },
         )
+        Review.objects.create(assignment=assignment)
+        added.append(assignment)
     removed = list(change.removed)
     if removed:
         pairs = Q()
@@ -255,6 +255,64 @@ def _refill(phase, *, by, fair=False, previous_extra=()):
     ) % {"count": len(added)}
     outcome.shortfall = shortfall(phase, result, instance)
     return outcome
+
+
+@transaction.atomic
+def assign_by_hand(*, phase, juror, applications, by):
+    """Staff give files to a juror; an excluded file or a load beyond the juror's is refused."""
+    require(by, "review.manage_review")
+    phase = Phase.objects.select_for_update().get(pk=phase.pk)
+    if phase.status == Phase.Status.CLOSED:
+        raise ValidationError(_("Cette phase est close : ses attributions ne changent plus."))
+    if juror.call_id != phase.call_id or juror.withdrawn_at is not None:
+        raise ValidationError(_("Cette personne ne fait pas partie du jury de cet appel."))
+    reviewed = set(queries.reviewed_applications(phase.call).values_list("pk", flat=True))
+    excluded = queries.excluded_pairs(phase.call, [juror])
+    already = set(
+        Assignment.objects.filter(phase=phase, juror=juror).values_list("application_id", flat=True)
+    )
+    new = [a for a in applications if a.pk not in already]
+    for application in new:
+        if application.pk not in reviewed:
+            raise ValidationError(
+                _("Le dossier %(reference)s n'est pas un dossier complet de cet appel.")
+                % {"reference": application.reference}
+            )
+        if (juror.pk, application.pk) in excluded:
+            raise ValidationError(
+                _("%(juror)s ne peut pas évaluer le dossier %(reference)s : conflit d'intérêts.")
+                % {"juror": juror.user, "reference": application.reference}
+            )
+    if len(already) + len(new) > juror.capacity:
+        raise ValidationError(
+            _("%(juror)s lit au plus %(capacity)s dossiers ; il en aurait %(count)s.")
+            % {"juror": juror.user, "capacity": juror.capacity, "count": len(already) + len(new)}
+        )
+    load = len(already) + len(new)
+    created = []
+    for application in new:
+        assignment = Assignment.objects.create(
+            phase=phase,
+            juror=juror,
+            application=application,
+            source=Assignment.Source.MANUAL,
+            explanation={"load": load, "capacity": juror.capacity},
+        )
+        Review.objects.create(assignment=assignment)
+        created.append(assignment)
+    if created:
+        audit.record(
+            obj=phase.call,
+            actor=by,
+            action="jury_assigned",
+            note=ngettext(
+                "%(count)s dossier attribué à la main à %(juror)s.",
+                "%(count)s dossiers attribués à la main à %(juror)s.",
+                len(created),
+            )
+            % {"count": len(created), "juror": juror.user},
+        )
+    return created
 
 
 def _names(call):

@@ -1,0 +1,39 @@
+"""The review app's URLs: the juror's side under /jury/, the back office under /gestion/."""
+
+from django.urls import path
+
+from .views import juror, staff
+
+app_name = "review"
+
+CALL = "gestion/appels/<int:pk>/evaluation/"
+
+urlpatterns = [
+    path("jury/", juror.queue, name="queue"),
+    path("jury/evaluations/<int:pk>/", juror.review_page, name="review"),
+    path("jury/evaluations/<int:pk>/conflit/", juror.declare_conflict, name="conflict"),
+    path(
+        "jury/evaluations/<int:pk>/documents/<int:document_pk>/",
+        juror.document,
+        name="document",
+    ),
+    path(CALL, staff.overview, name="overview"),
+    path(CALL + "phases/nouvelle/", staff.phase_create, name="phase_create"),
+    path(CALL + "phases/<int:phase_pk>/", staff.phase_detail, name="phase"),
+    path(CALL + "phases/<int:phase_pk>/etat/", staff.phase_move, name="phase_move"),
+    path(CALL + "phases/<int:phase_pk>/criteres/", staff.criterion_save, name="criterion_add"),
+    path(
+        CALL + "phases/<int:phase_pk>/criteres/<int:criterion_pk>/",
+        staff.criterion_save,
+        name="criterion_edit",
+    ),
+    path(
+        CALL + "phases/<int:phase_pk>/criteres/<int:criterion_pk>/retirer/",
+        staff.criterion_remove,
+        name="criterion_remove",
+    ),
+    path(CALL + "phases/<int:phase_pk>/attribuer/", staff.assign, name="assign"),
+    path(CALL + "jures/", staff.juror_add, name="juror_add"),
+    path(CALL + "jures/<int:juror_pk>/retirer/", staff.juror_withdraw, name="juror_withdraw"),
+    path(CALL + "liens/", staff.known_link_add, name="known_link_add"),
+]

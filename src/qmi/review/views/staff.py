@@ -1,0 +1,348 @@
+"""Back office of a call's review: phases and their grids, the jury and its assignment.
+
+Operator staff only (404 for anyone else, as the rest of the back office).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from qmi.accounts.access import backoffice_required
+from qmi.accounts.models import Organisation
+from qmi.calls.models import Call
+from qmi.core import audit
+from qmi.core.forms import apply_errors, parse_id
+
+from .. import queries
+from ..forms import CriterionForm, JurorForm, PhaseForm
+from ..models import Criterion, Juror, Phase, Review
+from ..services import grid, jury
+
+MANAGE = "review.manage_review"
+
+
+def _call(pk):
+    return get_object_or_404(Call.objects.select_related("edition"), pk=pk)
+
+
+def _phase(call, phase_pk):
+    return get_object_or_404(Phase, pk=phase_pk, call=call)
+
+
+def _jurors_with_progress(call):
+    return (
+        Juror.objects.filter(call=call)
+        .select_related("user")
+        .annotate(
+            assigned=Count("assignments", distinct=True),
+            submitted=Count(
+                "assignments__review",
+                filter=Q(assignments__review__status=Review.Status.SUBMITTED),
+                distinct=True,
+            ),
+        )
+        .order_by("withdrawn_at", "user__full_name", "user__email")
+    )
+
+
+@backoffice_required(permission=MANAGE)
+def overview(request, pk):
+    call = _call(pk)
+    comparison = None
+    compare = parse_id(request.GET.get("comparer"))
+    if compare:
+        phase = _phase(call, compare)
+        try:
+            comparison = {"phase": phase, **jury.compare_objectives(phase)}
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return render(
+        request,
+        "review/staff/overview.html",
+        {
+            "call": call,
+            "phases": call.review_phases.annotate(criteria_count=Count("criteria")),
+            "jurors": _jurors_with_progress(call),
+            "phase_form": PhaseForm(prefix="phase"),
+            "juror_form": JurorForm(call=call, prefix="juror"),
+            "comparison": comparison,
+            "organisations": Organisation.objects.filter(
+                applications__in=queries.reviewed_applications(call)
+            )
+            .distinct()
+            .order_by("name"),
+        },
+    )
+
+
+@backoffice_required(permission=MANAGE)
+@require_POST
+def phase_create(request, pk):
+    call = _call(pk)
+    form = PhaseForm(request.POST, prefix="phase")
+    if form.is_valid():
+        with transaction.atomic():
+            phase = form.save(commit=False)
+            phase.call = call
+            last = call.review_phases.order_by("-order").values_list("order", flat=True).first()
+            phase.order = (last or 0) + 1
+            phase.save()
+            audit.record(
+                obj=call, actor=request.user, action="review_phase_added", note=phase.title
+            )
+        messages.success(request, _("La phase « %(title)s » est créée.") % {"title": phase.title})
+        return redirect("review:phase", pk=call.pk, phase_pk=phase.pk)
+    messages.error(request, _("La phase n'a pas été créée : vérifiez ses champs."))
+    return redirect("review:overview", pk=call.pk)
+
+
+@backoffice_required(permission=MANAGE)
+def phase_detail(request, pk, phase_pk):
+    call = _call(pk)
+    phase = _phase(call, phase_pk)
+    form = PhaseForm(request.POST or None, instance=phase, prefix="phase")
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            audit.record(
+                obj=call, actor=request.user, action="review_phase_changed", note=phase.title
+            )
+        messages.success(request, _("La phase est enregistrée."))
+        return redirect("review:phase", pk=call.pk, phase_pk=phase.pk)
+    return render(request, "review/staff/phase.html", _phase_context(call, phase, form=form))
+
+
+def _phase_context(call, phase, *, form=None, criterion_form=None, editing=None):
+    criteria = list(phase.criteria.all())
+    return {
+        "call": call,
+        "phase": phase,
+        "form": form or PhaseForm(instance=phase, prefix="phase"),
+        "criteria": [
+            (
+                criterion,
+                editing[1]
+                if editing and editing[0] == criterion.pk
+                else CriterionForm(
+                    initial=CriterionForm.initial_for(criterion), prefix=f"c{criterion.pk}"
+                ),
+            )
+            for criterion in criteria
+        ],
+        "criterion_form": criterion_form or CriterionForm(prefix="new"),
+        "frozen": Review.objects.filter(assignment__phase=phase).exists(),
+    }
+
+
+@backoffice_required(permission=MANAGE)
+@require_POST
+def phase_move(request, pk, phase_pk):
+    call = _call(pk)
+    phase = _phase(call, phase_pk)
+    target = request.POST.get("status")
+    allowed = {
+        Phase.Status.PREPARING: {Phase.Status.OPEN},
+        Phase.Status.OPEN: {Phase.Status.CLOSED},
+        Phase.Status.CLOSED: {Phase.Status.OPEN},
+    }
+    if target not in allowed[phase.status]:
+        messages.error(request, _("Cette phase ne peut pas passer dans cet état."))
+    elif (
+        target == Phase.Status.OPEN
+        and phase.scoring
+        and not any(c.counts for c in phase.criteria.all())
+    ):
+        messages.error(
+            request,
+            _("Ajoutez au moins un critère qui compte dans le total avant d'ouvrir la phase."),
+        )
+    else:
+        with transaction.atomic():
+            before = phase.get_status_display()
+            phase.status = target
+            phase.save(update_fields=["status", "updated_at"])
+            audit.record(
+                obj=call,
+                actor=request.user,
+                action="review_phase_moved",
+                changes={"état": [before, phase.get_status_display()]},
+                note=phase.title,
+            )
+        messages.success(
+            request,
+            _("La phase est maintenant : %(status)s.") % {"status": phase.get_status_display()},
+        )
+    return redirect("review:phase", pk=call.pk, phase_pk=phase.pk)
+
+
+def _criterion_values(form):
+    return {**form.cleaned_data}
+
+
+@backoffice_required(permission=MANAGE)
+@require_POST
+def criterion_save(request, pk, phase_pk, criterion_pk=None):
+    call = _call(pk)
+    phase = _phase(call, phase_pk)
+    criterion = get_object_or_404(Criterion, pk=criterion_pk, phase=phase) if criterion_pk else None
+    prefix = f"c{criterion.pk}" if criterion else "new"
+    form = CriterionForm(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            saved = grid.save_criterion(
+                phase=phase, by=request.user, criterion=criterion, **_criterion_values(form)
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Le critère « %(label)s » est enregistré.") % {"label": saved.label}
+            )
+            return redirect("review:phase", pk=call.pk, phase_pk=phase.pk)
+    context = _phase_context(
+        call,
+        phase,
+        criterion_form=form if criterion is None else None,
+        editing=(criterion.pk, form) if criterion else None,
+    )
+    return render(request, "review/staff/phase.html", context, status=422)
+
+
+@backoffice_required(permission=MANAGE)
+@require_POST
+def criterion_remove(request, pk, phase_pk, criterion_pk):
+    call = _call(pk)
+    phase = _phase(call, phase_pk)
+    criterion = get_object_or_404(Criterion, pk=criterion_pk, phase=phase)
+    try:
+        grid.remove_criterion(criterion=criterion, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Le critère est retiré de la grille."))
+    return redirect("review:phase", pk=call.pk, phase_pk=phase.pk)
+
+
+@backoffice_required(permission=MANAGE)
+@require_POST
+def juror_add(request, pk):
+    call = _call(pk)
+    form = JurorForm(request.POST, call=call, prefix="juror")
+    if form.is_valid():
+        try:
+            juror = jury.add_juror(
+                call=call,
+                user=form.user,
+                kind=form.cleaned_data["kind"],
+                capacity=form.cleaned_data["capacity"],
+                themes=form.cleaned_data["themes"],
+                communes=form.cleaned_data["communes"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("%(person)s rejoint le jury.") % {"person": juror.user})
+            return redirect("review:overview", pk=call.pk)
+    context = {
+        "call": call,
+        "phases": call.review_phases.annotate(criteria_count=Count("criteria")),
+        "jurors": _jurors_with_progress(call),
+        "phase_form": PhaseForm(prefix="phase"),
+        "juror_form": form,
+        "organisations": Organisation.objects.none(),
+    }
+    return render(request, "review/staff/overview.html", context, status=422)
+
+
+@backoffice_required(permission=MANAGE)
+@require_POST
+def juror_withdraw(request, pk, juror_pk):
+    call = _call(pk)
+    juror = get_object_or_404(Juror, pk=juror_pk, call=call)
+    try:
+        outcomes = jury.withdraw_juror(juror=juror, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        moved = sum(len(outcome.added) for outcome in outcomes)
+        messages.success(
+            request,
+            ngettext(
+                "%(person)s a quitté le jury ; %(count)s dossier confié à d'autres jurés.",
+                "%(person)s a quitté le jury ; %(count)s dossiers confiés à d'autres jurés.",
+                moved,
+            )
+            % {"person": juror.user, "count": moved},
+        )
+        for outcome in outcomes:
+            if outcome.shortfall:
+                messages.warning(request, outcome.shortfall)
+    return redirect("review:overview", pk=call.pk)
+
+
+@backoffice_required(permission=MANAGE)
+@require_POST
+def assign(request, pk, phase_pk):
+    call = _call(pk)
+    phase = _phase(call, phase_pk)
+    try:
+        outcome = jury.assign_automatically(
+            phase=phase, by=request.user, fair=request.POST.get("objective") == "fair"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, outcome.message)
+        if outcome.shortfall:
+            messages.warning(request, outcome.shortfall)
+    return redirect("review:overview", pk=call.pk)
+
+
+@backoffice_required(permission=MANAGE)
+@require_POST
+def known_link_add(request, pk):
+    call = _call(pk)
+    juror = Juror.objects.filter(pk=parse_id(request.POST.get("juror")), call=call).first()
+    organisation = Organisation.objects.filter(
+        pk=parse_id(request.POST.get("organisation"))
+    ).first()
+    if juror is None or organisation is None:
+        messages.error(request, _("Choisissez un juré du jury et une organisation."))
+        return redirect("review:overview", pk=call.pk)
+    try:
+        _link, removed = jury.record_known_link(
+            user=juror.user,
+            organisation=organisation,
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Lien noté : les dossiers de %(organisation)s ne seront jamais attribués à %(person)s."
+            )
+            % {"organisation": organisation.name, "person": juror.user},
+        )
+        if removed:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)s attribution retirée : relancez l'attribution pour la remplacer.",
+                    "%(count)s attributions retirées : relancez l'attribution pour les remplacer.",
+                    len(removed),
+                )
+                % {"count": len(removed)},
+            )
+    return redirect("review:overview", pk=call.pk)
