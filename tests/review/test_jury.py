@@ -156,7 +156,8 @@ def test_a_conflict_needs_a_reason_and_the_jurors_own_file(call, staff):
         jury.declare_conflict(assignment=assignment, by=juror.user, reason="  ")
     with pytest.raises(ValidationError):
         jury.declare_conflict(assignment=assignment, by=UserFactory(), reason="Moi aussi")
-    Review.objects.create(assignment=assignment, status=Review.Status.SUBMITTED)
+    assert assignment.review.status == Review.Status.DRAFT  # made with the assignment
+    Review.objects.filter(assignment=assignment).update(status=Review.Status.SUBMITTED)
     with pytest.raises(ValidationError) as error:
         jury.declare_conflict(assignment=assignment, by=juror.user, reason="Trop tard")
     assert "écrivez à l'équipe" in error.value.messages[0]
@@ -173,7 +174,7 @@ def test_a_withdrawn_juror_keeps_submitted_reviews_and_hands_over_the_rest(call,
         for a in (first, second)
     )
     jury.assign_automatically(phase=phase, by=staff)  # the two others go to `staying`
-    Review.objects.create(assignment=done, status=Review.Status.SUBMITTED)
+    Review.objects.update_or_create(assignment=done, defaults={"status": Review.Status.SUBMITTED})
     jury.withdraw_juror(juror=leaving, by=staff)
     after = pairs(phase)
     assert (leaving.pk, first.pk) in after  # a submitted review never moves
