@@ -5,6 +5,7 @@ Operator staff only (404 for anyone else, as the rest of the back office).
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
@@ -15,13 +16,16 @@ from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
 from qmi.accounts.models import Organisation
-from qmi.calls.models import Call
+from qmi.calls.models import Application, Call
 from qmi.core import audit
 from qmi.core.forms import apply_errors, parse_id
+from qmi.programmes.models import EditionCommune, Theme
 
-from .. import queries
+from .. import queries, scoring
+from ..exports import ranking_export
 from ..forms import CriterionForm, JurorForm, PhaseForm
 from ..models import Criterion, Juror, Phase, Review
+from ..ranking import ranking
 from ..services import grid, jury
 
 MANAGE = "review.manage_review"
@@ -346,3 +350,78 @@ def known_link_add(request, pk):
                 % {"count": len(removed)},
             )
     return redirect("review:overview", pk=call.pk)
+
+
+def _ranking_filters(call, data):
+    """The ranking's filters: (applications queryset or None, chosen values, the choices)."""
+    choices = {
+        "communes": list(
+            EditionCommune.objects.filter(edition_id=call.edition_id)
+            .select_related("commune")
+            .order_by("commune__name")
+        ),
+        "themes": list(Theme.objects.order_by("name")),
+        "statuses": Application.Status.choices,
+    }
+    chosen = {
+        "commune": parse_id(data.get("commune")),
+        "theme": parse_id(data.get("theme")),
+        "status": data.get("status") if data.get("status") in Application.Status.values else "",
+        "normalised": data.get("corrige") == "1",
+        "disagreement": data.get("desaccord") == "1",
+    }
+    applications = None
+    if chosen["status"]:
+        applications = Application.objects.filter(call=call, status=chosen["status"])
+    if chosen["commune"] or chosen["theme"]:
+        base = applications if applications is not None else Application.objects.filter(call=call)
+        about = queries.topics(call, base)
+        keep = [
+            pk
+            for pk, (communes, themes) in about.items()
+            if (not chosen["commune"] or chosen["commune"] in communes)
+            and (not chosen["theme"] or chosen["theme"] in themes)
+        ]
+        applications = Application.objects.filter(pk__in=keep)
+    return applications, chosen, choices
+
+
+@backoffice_required(permission=MANAGE)
+def ranking_page(request, pk):
+    call = _call(pk)
+    phases = list(call.review_phases.filter(scoring=True))
+    if not phases:
+        messages.info(request, _("Aucune phase notée pour l'instant : créez-en une."))
+        return redirect("review:overview", pk=call.pk)
+    chosen_phase = parse_id(request.GET.get("phase"))
+    phase = next((p for p in phases if p.pk == chosen_phase), phases[-1])
+    applications, chosen, choices = _ranking_filters(call, request.GET)
+    rows = ranking(phase, normalised=chosen["normalised"], applications=applications)
+    if chosen["disagreement"]:
+        rows = [row for row in rows if row.figures.disagreement]
+    criteria = list(phase.criteria.all())
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        return ranking_export(call, phase, rows, criteria, export, chosen["normalised"])
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    start = page.start_index()
+    for offset, row in enumerate(page.object_list):
+        row.rank = start + offset
+        row.cells = [row.criteria.get(criterion.pk) for criterion in criteria]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "review/staff/ranking.html",
+        {
+            "call": call,
+            "phase": phase,
+            "phases": phases,
+            "criteria": criteria,
+            "page": page,
+            "chosen": chosen,
+            "choices": choices,
+            "query": query.urlencode(),
+            "threshold": scoring.DISAGREEMENT_POINTS,
+        },
+    )
