@@ -8,6 +8,7 @@ from django.core.management import call_command
 from qmi.accounts import services as accounts
 from qmi.accounts.models import Membership, Organisation, User
 from qmi.calls.models import Application
+from qmi.review.management.commands.load_demo_review import PROJECTS
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -89,6 +90,7 @@ def test_loading_the_demo_again_after_people_used_it_keeps_the_same_demo_rows():
         "mgp",
         "startup",
         "partner",
+        *(f"jury-{key}" for key, _name in PROJECTS),
     }
     people_act_in_the_demo()
     user_made = set(Organisation.objects.filter(demo_key__isnull=True).exclude(kind="commune"))

@@ -277,6 +277,9 @@ class _Problem:
 # Columns the fair stages start from: each application's most expert jurors, this many more
 # than it needs (the reduced-cost proof adds any other column that could matter).
 SPARE_COLUMNS = 4
+# Duals only serve the bound; the interior point method is much faster than the simplex on
+# these degenerate max-min LPs.
+DUALS_METHOD = "highs-ipm"
 PRICING_ROUNDS = 3
 PRICING_TOLERANCE = 1e-9
 
@@ -333,7 +336,6 @@ class _Stage:
     chosen: np.ndarray | None  # 0/1 vector over the model's pairs
     timed_out: bool = False
     gap: float | None = None
-    columns: np.ndarray | None = None  # pairs the stage's restricted program used
 
 
 class _Clock:
@@ -342,6 +344,11 @@ class _Clock:
 
     def left(self) -> float:
         return self.deadline - time.perf_counter()
+
+    def share(self, fraction: float) -> _Clock:
+        clock = _Clock(time.perf_counter(), 0.0)
+        clock.deadline += max(0.0, self.left()) * fraction
+        return clock
 
 
 def _run(instance: Instance, problem: _Problem, *, fair: bool, time_limit: float, start: float):
@@ -392,33 +399,51 @@ def _most_placed(model: _Model, clock: _Clock) -> _Stage:
         return _Stage(chosen.astype(bool))
     # Not integral (numerical trouble): the same model as an integer program.
     program = _Program(-costs, matrix.tocsc(), limits)  # pragma: no cover
-    return _restricted(program, np.ones(model.size, bool), clock)  # pragma: no cover
+    stage = _restricted(program, np.ones(model.size, bool), clock)  # pragma: no cover
+    return _Stage(stage.chosen, timed_out=stage.timed_out)  # pragma: no cover
 
 
 def _fairest(problem: _Problem, model: _Model, most: _Stage, clock: _Clock) -> _Stage:
-    """Worst application first, then the total; a stage cut short leaves the last solution
-    found, flagged as not proven optimal."""
+    """Worst application first, then the total. Each stage starts from the previous stage's
+    solution, so cutting one short never makes the answer worse than the total-only one."""
     placed = int(most.chosen.sum())
-    worst = _exact(_worst_program(model, placed), _top_columns(model) | most.chosen, clock)
-    if worst.chosen is None:
-        return _Stage(most.chosen, timed_out=True)
-    if worst.timed_out:
-        return worst
+    # Max-min is the hard part (NP-hard in general): it gets most of the time.
+    program, reward = _worst_program(model)
+    start = _top_columns(model) | most.chosen
+    worst = _exact(program, start, clock.share(2 / 3), most.chosen)
     floor = _worst_of(problem, model, worst.chosen)
-    best = _exact(_total_program(model, placed, floor), worst.columns, clock)
-    if best.chosen is not None and _worst_of(problem, model, best.chosen) >= floor:
-        return best
-    # Out of time (or HiGHS bent the floor within its tolerance): the fairest solution stands.
-    return _Stage(worst.chosen, timed_out=True, gap=best.gap)
+    best = _exact(_total_program(model, placed, floor), worst.columns, clock, worst.chosen)
+    if _worst_of(problem, model, best.chosen) < floor:  # HiGHS bent the floor (tolerance)
+        best = _Outcome(worst.chosen, -math.inf, math.inf, False, worst.columns)
+    if not worst.proven:
+        offset = reward * placed  # the count part of the objective: gap on t alone
+        gap = _gap(worst.value - offset, worst.bound - offset)
+        return _Stage(best.chosen, timed_out=True, gap=gap)
+    if not best.proven:
+        return _Stage(best.chosen, timed_out=True, gap=_gap(best.value, best.bound))
+    return _Stage(best.chosen)
+
+
+def _gap(value: float, bound: float) -> float | None:
+    """Share of the best possible objective that the solution may be missing."""
+    if not math.isfinite(bound) or not math.isfinite(value):
+        return None
+    return max(0.0, bound - value) / max(abs(bound), QUANTUM)
 
 
 def _top_columns(model: _Model) -> np.ndarray:
-    """Each application's most expert jurors (ties: lower juror id, as pairs are sorted)."""
+    """Each application's most expert jurors, a few more than it needs."""
+    return _rank_in_application(model) < model.need[model.app_row] + SPARE_COLUMNS
+
+
+def _rank_in_application(model: _Model) -> np.ndarray:
+    """Each pair's rank among its application's pairs, most expert first (ties: lower juror
+    id, as pairs are sorted)."""
     order = np.lexsort((np.arange(model.size), -model.weights, model.app_row))
     starts = np.searchsorted(model.app_row[order], model.app_row[order], side="left")
     rank = np.empty(model.size, np.int64)
     rank[order] = np.arange(model.size) - starts
-    return rank < model.need[model.app_row] + SPARE_COLUMNS
+    return rank
 
 
 @dataclass
@@ -436,31 +461,38 @@ class _Program:
         return len(self.costs) - (self.t_upper is not None)
 
 
-def _worst_program(model: _Model, placed: int) -> _Program:
-    """max t  s.t. capacities, t <= each application's affinity, at least ``placed`` reviews."""
+def _worst_program(model: _Model) -> tuple[_Program, float]:
+    """max reward * reviews + t  s.t. capacities, t <= each application's affinity.
+
+    The reward per review exceeds any t, so the most reviews are placed first; it is a
+    reward rather than a "reviews >= placed" row so that x = 0 stays feasible (HiGHS always
+    has a solution to improve) and no dense row slows the LP down.
+    """
     n, apps, jurors = model.size, len(model.need), len(model.room)
     rows, columns, values = model.capacity_entries()
-    worst_rows = np.concatenate(
-        [2 * apps + jurors + np.zeros(n, np.int64), apps + jurors + model.app_row]
-    )
-    t_rows = apps + jurors + np.arange(apps)
     matrix = sparse.csc_array(
         (
-            np.concatenate([values, -np.ones(n), -model.weights, np.ones(apps)]),
+            np.concatenate([values, -model.weights, np.ones(apps)]),
             (
-                np.concatenate([rows, worst_rows, t_rows]),
-                np.concatenate([columns, np.arange(n), np.arange(n), np.full(apps, n)]),
+                np.concatenate(
+                    [rows, apps + jurors + model.app_row, apps + jurors + np.arange(apps)]
+                ),
+                np.concatenate([columns, np.arange(n), np.full(apps, n)]),
             ),
         ),
-        shape=(2 * apps + jurors + 1, n + 1),
+        shape=(2 * apps + jurors, n + 1),
     )
-    limits = np.concatenate([model.need, model.room, model.fixed_affinity, [-placed]])
-    # Finite, so the dual bound stays finite: no application can beat its best k jurors.
-    best_case = model.fixed_affinity + model.need * model.weights.max()
-    t_upper = float(min(model.ceiling, best_case.min()))
-    costs = np.zeros(n + 1)
+    limits = np.concatenate([model.need, model.room, model.fixed_affinity])
+    # No application can beat its own best jurors (this also keeps the dual bound finite).
+    ranked = _rank_in_application(model)
+    top = np.bincount(
+        model.app_row, weights=model.weights * (ranked < model.need[model.app_row]), minlength=apps
+    )
+    t_upper = float(min(model.ceiling, (model.fixed_affinity + top).min()))
+    reward = t_upper + 1.0
+    costs = np.full(n + 1, reward)
     costs[-1] = 1.0
-    return _Program(costs, matrix, limits, t_upper)
+    return _Program(costs, matrix, limits, t_upper), reward
 
 
 def _total_program(model: _Model, placed: int, floor: float) -> _Program:
@@ -485,17 +517,30 @@ def _total_program(model: _Model, placed: int, floor: float) -> _Program:
     return _Program(model.weights.copy(), matrix, limits)
 
 
-def _exact(program: _Program, columns: np.ndarray, clock: _Clock) -> _Stage:
+@dataclass
+class _Outcome:
+    chosen: np.ndarray
+    value: float
+    bound: float  # upper bound over all columns (inf when unknown)
+    proven: bool
+    columns: np.ndarray
+
+
+def _exact(program: _Program, columns: np.ndarray, clock: _Clock, incumbent: np.ndarray):
     """Solve ``program`` on a few columns, and prove the answer holds for all of them.
 
-    For any duals y >= 0, ``bound`` = limits . y + sum of positive reduced costs is an upper
-    bound, and a solution using a column of reduced cost r is worth at most bound + r. So once
-    the restricted optimum is known, only columns with r >= optimum - bound can appear in an
-    equal or better solution: if they are all in the restricted program, its optimum is the
-    optimum. Otherwise they are added and the program solved once more, which is then exact.
+    For any duals y >= 0, ``bound`` = limits . y + sum of positive reduced costs bounds every
+    solution, and a solution using a column of reduced cost r is worth at most bound + r. Once
+    the restricted optimum I is known, a strictly better solution (better by at least a
+    quantum, the grid of affinities) can only use columns with r >= I - bound + quantum: if
+    they are all in the restricted program, I is the optimum. Otherwise they are added and the
+    program solved once more, which is then exact. ``incumbent`` (a feasible solution) is
+    returned whenever HiGHS finds nothing better in time.
     """
-    columns = columns.copy()
+    columns = columns | incumbent
+    best, value, bound = incumbent, _value(program, incumbent), math.inf
     priced = None
+    # A few rounds of column generation on the LP relaxation tighten the bound.
     for _ in range(PRICING_ROUNDS):
         duals = _lp_duals(program, columns, clock)
         if duals is None:
@@ -504,18 +549,27 @@ def _exact(program: _Program, columns: np.ndarray, clock: _Clock) -> _Stage:
         entering = (priced[0][: program.pairs] > PRICING_TOLERANCE) & ~columns
         if not entering.any():
             break
-        columns |= entering
-    stage = _restricted(program, columns, clock)
-    if stage.chosen is None or stage.timed_out:
-        return stage
-    if priced is None:  # no duals in time: optimal on the columns tried, unproven beyond
-        return _Stage(stage.chosen, timed_out=True, columns=columns)
+        columns = columns | entering
+    if priced is None:
+        return _Outcome(best, value, bound, False, columns)
     reduced, bound = priced
-    # A strictly better solution gains at least a quantum (affinities live on that grid).
-    eligible = reduced[: program.pairs] >= _value(program, stage) - bound + QUANTUM / 2
+    stage = _restricted(program, columns, clock)
+    if stage.chosen is not None and _value(program, stage.chosen) > value:
+        best, value = stage.chosen, _value(program, stage.chosen)
+    if stage.timed_out:
+        return _Outcome(best, value, bound, False, columns)
+    eligible = reduced[: program.pairs] >= value - bound + QUANTUM / 2
     if not (eligible & ~columns).any():
-        return stage
-    return _restricted(program, columns | eligible, clock)
+        return _Outcome(best, value, value, True, columns)
+    columns = columns | eligible
+    stage = _restricted(program, columns, clock)
+    if stage.chosen is not None and _value(program, stage.chosen) > value:
+        best, value = stage.chosen, _value(program, stage.chosen)
+    if stage.timed_out:
+        # Solutions outside these columns cannot beat value + quantum.
+        bound = min(bound, max(stage.bound, value + QUANTUM))
+        return _Outcome(best, value, bound, False, columns)
+    return _Outcome(best, value, value, True, columns)
 
 
 def _lp_duals(program: _Program, columns: np.ndarray, clock: _Clock) -> np.ndarray | None:
@@ -527,7 +581,7 @@ def _lp_duals(program: _Program, columns: np.ndarray, clock: _Clock) -> np.ndarr
         A_ub=program.matrix[:, kept],
         b_ub=program.limits,
         bounds=_bounds(program, kept),
-        method="highs-ds",
+        method=DUALS_METHOD,
         options={"time_limit": clock.left()},
     )
     if result.status != 0:
@@ -545,10 +599,17 @@ def _pricing(program: _Program, duals: np.ndarray) -> tuple[np.ndarray, float]:
     return reduced, bound
 
 
-def _restricted(program: _Program, columns: np.ndarray, clock: _Clock) -> _Stage:
+@dataclass
+class _Restricted:
+    chosen: np.ndarray | None
+    timed_out: bool
+    bound: float
+
+
+def _restricted(program: _Program, columns: np.ndarray, clock: _Clock) -> _Restricted:
     kept = _with_t(program, columns)
     if clock.left() <= 0:
-        return _Stage(None, timed_out=True, columns=columns)
+        return _Restricted(None, True, math.inf)
     integrality = np.ones(len(kept))
     if program.t_upper is not None:
         integrality[-1] = 0
@@ -562,15 +623,14 @@ def _restricted(program: _Program, columns: np.ndarray, clock: _Clock) -> _Stage
         # (1e-4) would accept visibly worse assignments.
         options={"time_limit": clock.left(), "mip_rel_gap": 0.0, "presolve": False},
     )
-    if result.status not in (0, 1):  # pragma: no cover - the previous stage is a solution
+    if result.status not in (0, 1):  # pragma: no cover - x = 0 or the incumbent is feasible
         raise RuntimeError(f"HiGHS failed on the assignment model: {result.message}")
-    timed_out = result.status == 1
-    gap = result.mip_gap if timed_out else None
+    bound = -result.mip_dual_bound if result.mip_dual_bound is not None else math.inf
     if result.x is None:
-        return _Stage(None, timed_out=True, gap=gap, columns=columns)
+        return _Restricted(None, True, bound)
     chosen = np.zeros(program.pairs, bool)
     chosen[kept[kept < program.pairs]] = np.round(result.x[: columns.sum()]) > 0
-    return _Stage(chosen, timed_out=timed_out, gap=gap, columns=columns)
+    return _Restricted(chosen, result.status == 1, bound)
 
 
 def _with_t(program: _Program, columns: np.ndarray) -> np.ndarray:
@@ -588,13 +648,13 @@ def _bounds(program: _Program, kept: np.ndarray) -> np.ndarray:
     return bounds
 
 
-def _value(program: _Program, stage: _Stage) -> float:
+def _value(program: _Program, chosen: np.ndarray) -> float:
     """The objective, with t recomputed from the pairs rather than taken from the solver."""
-    chosen = stage.chosen.astype(float)
-    value = float(program.costs[: program.pairs] @ chosen)
+    x = chosen.astype(float)
+    value = float(program.costs[: program.pairs] @ x)
     if program.t_upper is not None:
         t_column = program.matrix[:, [program.pairs]].toarray().ravel()
-        room = program.limits - program.matrix[:, : program.pairs] @ chosen
+        room = program.limits - program.matrix[:, : program.pairs] @ x
         t = min(program.t_upper, float(room[t_column > 0].min(initial=math.inf)))
         value += program.costs[-1] * t
     return value

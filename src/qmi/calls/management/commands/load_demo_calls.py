@@ -399,9 +399,9 @@ class Command(BaseCommand):
         if edition is None:
             raise CommandError("La 2e édition manque : lancez d'abord « manage.py load_demo ».")
         for spec in CALLS:
-            call = self._call(edition, spec, dates={})
+            call = save_spec(edition, spec, dates={})
             # The facts may be corrected later: dates and texts follow the spec.
-            self._form(call, spec["form"], published_at=spec["opens_at"])
+            create_form(call, spec["form"], published_at=spec["opens_at"])
             for title, starts_at, ends_at in spec["sessions"]:
                 if not events_about(call).filter(starts_at=starts_at).exists():
                     Event.objects.create(
@@ -413,94 +413,97 @@ class Command(BaseCommand):
                     )
         demo_edition = Edition.objects.filter(slug="demo").first() or edition
         for spec, (opens, closes, session) in DEMO_CALLS:
-            self._demo_call(demo_edition, spec, opens, closes, session)
+            demo_call(demo_edition, spec, opens, closes, session)
         self.stdout.write(self.style.SUCCESS("Appels de démonstration chargés."))
 
-    def _demo_call(self, edition, spec, opens, closes, session):
-        """A fictional call open around the day it was first loaded, with its session.
 
-        Its dates and session are set once; later runs keep what people changed.
-        """
-        call = Call.objects.filter(slug=spec["slug"]).first()
-        dates = {}
-        if call is None:
-            now = timezone.now().replace(microsecond=0)
-            dates = {
-                "opens_at": now + datetime.timedelta(days=opens),
-                "closes_at": now + datetime.timedelta(days=closes),
-            }
-        else:
-            dates = {"opens_at": call.opens_at, "closes_at": call.closes_at}
-        call = self._call(edition, spec, dates=dates)
-        self._form(call, spec["form"], published_at=call.opens_at)
-        if not events_about(call).exists():
-            days, hour, minute, title = session
-            day = timezone.localdate() + datetime.timedelta(days=days)
-            starts_at = paris(day.year, day.month, day.day, hour, minute)
-            Event.objects.create(
-                kind=Event.Kind.INFORMATION_SESSION,
-                about=call,
-                title=title,
-                starts_at=starts_at,
-                ends_at=starts_at + datetime.timedelta(hours=1),
-                link="https://visio.demo.qmi.example/reunion-fictive",
-            )
-        return call
+def demo_call(edition, spec, opens, closes, session):
+    """A fictional call open around the day it was first loaded, with its session.
 
-    def _call(self, edition, spec, *, dates):
-        fields = {
-            name: spec[name]
-            for name in [
-                "kind",
-                "title",
-                "eligible_kinds",
-                "contact_name",
-                "contact_email",
-                "criteria",
-                "status",
-                "reference_prefix",
-            ]
+    Its dates and session are set once; later runs keep what people changed.
+    """
+    call = Call.objects.filter(slug=spec["slug"]).first()
+    dates = {}
+    if call is None:
+        now = timezone.now().replace(microsecond=0)
+        dates = {
+            "opens_at": now + datetime.timedelta(days=opens),
+            "closes_at": now + datetime.timedelta(days=closes),
         }
-        fields["presentation"] = clean_html(spec["presentation"])
-        for name in ("title_en", "criteria_en"):
-            fields[name] = spec.get(name, "")
-        fields["presentation_en"] = clean_html(spec.get("presentation_en", ""))
-        fields["opens_at"] = dates.get("opens_at", spec.get("opens_at"))
-        fields["closes_at"] = dates.get("closes_at", spec.get("closes_at"))
-        call = Call.objects.filter(slug=spec["slug"]).first()
-        if call is None:
-            return Call.objects.create(edition=edition, slug=spec["slug"], **fields)
-        changed = [name for name, value in fields.items() if getattr(call, name) != value]
-        if call.edition_id != edition.pk:
-            call.edition = edition
-            changed.append("edition")
-        for name in changed:
-            if name != "edition":
-                setattr(call, name, fields[name])
-        if changed:
-            call.save()
-        return call
+    else:
+        dates = {"opens_at": call.opens_at, "closes_at": call.closes_at}
+    call = save_spec(edition, spec, dates=dates)
+    create_form(call, spec["form"], published_at=call.opens_at)
+    if not events_about(call).exists():
+        days, hour, minute, title = session
+        day = timezone.localdate() + datetime.timedelta(days=days)
+        starts_at = paris(day.year, day.month, day.day, hour, minute)
+        Event.objects.create(
+            kind=Event.Kind.INFORMATION_SESSION,
+            about=call,
+            title=title,
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(hours=1),
+            link="https://visio.demo.qmi.example/reunion-fictive",
+        )
+    return call
 
-    def _form(self, call, sections, *, published_at):
-        """Create the published form once; a call that already has one keeps it as it is."""
-        if call.revisions.exists():
-            return
-        revision = FormRevision.objects.create(call=call, number=1, published_at=published_at)
-        for s_order, (title, description, questions) in enumerate(sections, start=1):
-            section = Section.objects.create(
-                revision=revision, order=s_order, title=title, description=description
+
+def save_spec(edition, spec, *, dates):
+    fields = {
+        name: spec[name]
+        for name in [
+            "kind",
+            "title",
+            "eligible_kinds",
+            "contact_name",
+            "contact_email",
+            "criteria",
+            "status",
+            "reference_prefix",
+        ]
+    }
+    fields["presentation"] = clean_html(spec["presentation"])
+    for name in ("title_en", "criteria_en"):
+        fields[name] = spec.get(name, "")
+    fields["presentation_en"] = clean_html(spec.get("presentation_en", ""))
+    fields["opens_at"] = dates.get("opens_at", spec.get("opens_at"))
+    fields["closes_at"] = dates.get("closes_at", spec.get("closes_at"))
+    call = Call.objects.filter(slug=spec["slug"]).first()
+    if call is None:
+        return Call.objects.create(edition=edition, slug=spec["slug"], **fields)
+    changed = [name for name, value in fields.items() if getattr(call, name) != value]
+    if call.edition_id != edition.pk:
+        call.edition = edition
+        changed.append("edition")
+    for name in changed:
+        if name != "edition":
+            setattr(call, name, fields[name])
+    if changed:
+        call.save()
+    return call
+
+
+def create_form(call, sections, *, published_at):
+    """Create the published form once; a call that already has one keeps it as it is."""
+    if call.revisions.exists():
+        return
+    revision = FormRevision.objects.create(call=call, number=1, published_at=published_at)
+    for s_order, (title, description, questions) in enumerate(sections, start=1):
+        section = Section.objects.create(
+            revision=revision, order=s_order, title=title, description=description
+        )
+        for q_order, spec in enumerate(questions, start=1):
+            condition_key, condition_value = spec["condition"] or ("", "")
+            Question.objects.create(
+                section=section,
+                order=q_order,
+                key=spec["key"],
+                kind=spec["kind"],
+                label=spec["label"],
+                help_text=spec["help_text"],
+                required=spec["required"],
+                config=spec["config"],
+                condition_key=condition_key,
+                condition_value=condition_value,
             )
-            for q_order, spec in enumerate(questions, start=1):
-                condition_key, condition_value = spec["condition"] or ("", "")
-                Question.objects.create(
-                    section=section,
-                    order=q_order,
-                    key=spec["key"],
-                    kind=spec["kind"],
-                    label=spec["label"],
-                    help_text=spec["help_text"],
-                    required=spec["required"],
-                    config=spec["config"],
-                    condition_key=condition_key,
-                    condition_value=condition_value,
-                )

@@ -332,6 +332,7 @@ class Command(BaseCommand):
         self._demo_edition(programme)
         call_command("load_demo_calls", stdout=self.stdout)
         call_command("load_demo_applications", stdout=self.stdout)
+        call_command("load_demo_review", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         if not options["quiet_logins"]:
             self.print_logins()
