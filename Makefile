@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 DEV_ENV := QMI_DEBUG=1 QMI_DEMO_MFA_EXEMPT=1 QMI_SITE_URL=$(QMI_SITE_URL)
 
-.PHONY: install run test test-browser bench bench-http lint lock format messages migrate demo clean
+.PHONY: install run test test-browser bench bench-http bench-review lint lock format messages migrate demo clean
 
 # Installs exactly what requirements/dev.txt pins, hashes checked (`make lock` refreshes it).
 $(STAMP): pyproject.toml requirements/dev.txt
@@ -64,6 +64,10 @@ bench: messages
 # db 5, gunicorn), against a bare Django page; QMI_BENCH_HTTP_SECONDS per page (default 10).
 bench-http: messages
 	$(PY) bench/http_load.py
+
+# The review at the scale of a large call: ranking page, exact assignment, re-solve (PostgreSQL).
+bench-review: messages
+	$(PY) bench/review.py
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

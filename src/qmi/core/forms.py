@@ -1,5 +1,7 @@
 """Form helpers shared by every app's views."""
 
+from django import forms
+
 
 def apply_errors(form, error):
     """Put a service's ValidationError next to its field, or above the form."""
@@ -31,3 +33,20 @@ def parse_ids(values, limit=None):
     """The ids among raw values (a POST list), in order, others dropped."""
     ids = [number for number in (parse_id(value) for value in values) if number is not None]
     return ids[:limit] if limit is not None else ids
+
+
+class ObjectsChoiceField(forms.ModelMultipleChoiceField):
+    """Django's multiple choice of objects, refusing a value that is no id before any query.
+
+    A 40-digit number would reach the database and answer a 500 (OverflowError).
+    """
+
+    def _check_values(self, value):
+        for item in value:
+            if parse_id(item) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super()._check_values(value)

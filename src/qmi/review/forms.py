@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qmi.accounts.models import User
+from qmi.core.forms import ObjectsChoiceField
 from qmi.programmes.models import EditionCommune, Theme
 
 from .models import Juror, Phase
@@ -83,13 +84,13 @@ class JurorForm(forms.Form):
     capacity = forms.IntegerField(
         label=_("Dossiers au plus"), min_value=1, max_value=500, initial=10
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = ObjectsChoiceField(
         label=_("Expertise : thèmes"),
         queryset=Theme.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    communes = forms.ModelMultipleChoiceField(
+    communes = ObjectsChoiceField(
         label=_("Expertise : communes"),
         queryset=EditionCommune.objects.none(),
         required=False,
