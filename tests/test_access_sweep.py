@@ -140,6 +140,7 @@ BY_KEYWORD = {
     "label_pk": "label",
     "criterion_pk": "criterion",
     "juror_pk": "juror",
+    "assignment_pk": "review.assignment",
     "note_pk": "note",
     "content_type": "application_type",
     "object_id": "application",

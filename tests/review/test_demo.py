@@ -27,8 +27,7 @@ def test_a_call_in_deliberation_with_reviews_from_several_jurors(demo):
     assert all(juror.assignments.count() <= juror.capacity for juror in Juror.objects.all())
     # Each file is read twice, nobody reads their own organisation's.
     assert all(
-        application.review_assignments.count() == 2
-        for application in phase.call.applications.all()
+        application.review_assignments.count() == 2 for application in phase.call.applications.all()
     )
 
 

@@ -22,10 +22,11 @@ class ReviewConfig(AppConfig):
             Review,
             Score,
         )
+        from .queries import REVIEWS  # noqa: PLC0415 — idem
 
         # Pages kept for a session (a juror's home, the back office) follow the review.
         versions.watch(
-            "reviews", Phase, Criterion, Juror, KnownLink, Conflict, Assignment, Review, Score
+            REVIEWS, Phase, Criterion, Juror, KnownLink, Conflict, Assignment, Review, Score
         )
 
         tools.register(
@@ -48,5 +49,6 @@ class ReviewConfig(AppConfig):
                 "known_link_recorded": _("lien connu noté"),
                 "conflict_declared": _("conflit d'intérêts déclaré"),
                 "jury_assigned": _("dossiers attribués au jury"),
+                "jury_unassigned": _("dossier retiré à un juré"),
             }
         )

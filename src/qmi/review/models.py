@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from qmi.core.models import TimeStampedModel
@@ -127,6 +128,11 @@ class Criterion(TimeStampedModel):
 
     def __str__(self):
         return self.label
+
+    @property
+    def weight_label(self):
+        """The weight as typed: "2", "1,5" (not "2,00")."""
+        return number_format(self.weight.normalize())
 
     @property
     def counts(self):

@@ -19,6 +19,8 @@ from qmi.programmes.models import Challenge, EditionCommune, Theme
 
 from .models import Assignment, Conflict, Juror, KnownLink, Phase, Review
 
+# The version of everything review pages show (core.versions; watched in review.apps).
+REVIEWS = "reviews"
 # Expertise on a commune counts more than on a theme: the call for projects asks each
 # commune's agents to read the files that ranked their commune.
 COMMUNE_AFFINITY = 2.0

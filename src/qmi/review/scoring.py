@@ -12,7 +12,6 @@ one query.
   the juror's standard deviation, over the totals they gave in the phase.
 """
 
-import statistics
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -63,16 +62,34 @@ class Figures:
         return self.spread is not None and self.spread > DISAGREEMENT_POINTS
 
 
+def _mean(values):
+    return sum(values) / len(values)
+
+
+def _spread(values, mean):
+    """Population standard deviation (plain floats: a ranking computes thousands)."""
+    return (sum((value - mean) ** 2 for value in values) / len(values)) ** 0.5
+
+
+def _median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def figures(totals, normalised=None):
     """Count, mean, median, standard deviation and spread of a file's totals."""
     values = [float(value) for value in totals if value is not None]
     if not values:
         return Figures(0, None, None, None, None, normalised)
+    mean = _mean(values)
     return Figures(
         count=len(values),
-        mean=statistics.fmean(values),
-        median=statistics.median(values),
-        stdev=statistics.pstdev(values) if len(values) > 1 else 0.0,
+        mean=mean,
+        median=_median(values),
+        stdev=_spread(values, mean) if len(values) > 1 else 0.0,
         spread=max(values) - min(values),
         normalised=normalised,
     )
@@ -88,13 +105,15 @@ def z_scores(reviews):
     for juror, _file, value in reviews:
         if value is not None:
             by_juror.setdefault(juror, []).append(float(value))
+    severity = {}
+    for juror, given in by_juror.items():
+        mean = _mean(given)
+        severity[juror] = (mean, _spread(given, mean) if len(given) > 1 else 0.0)
     scores = {}
     for juror, file, value in reviews:
         if value is None:
             continue
-        given = by_juror[juror]
-        spread = statistics.pstdev(given) if len(given) > 1 else 0.0
-        mean = statistics.fmean(given)
+        mean, spread = severity[juror]
         scores[(juror, file)] = 0.0 if spread == 0 else (float(value) - mean) / spread
     return scores
 
@@ -108,12 +127,12 @@ def normalised_totals(reviews):
     values = [float(value) for _juror, _file, value in reviews if value is not None]
     if not values:
         return {}
-    centre = statistics.fmean(values)
-    spread = statistics.pstdev(values) if len(values) > 1 else 0.0
+    centre = _mean(values)
+    spread = _spread(values, centre) if len(values) > 1 else 0.0
     by_file = {}
     for (_juror, file), score in z_scores(reviews).items():
         by_file.setdefault(file, []).append(score)
     return {
-        file: min(SCALE, max(0.0, centre + statistics.fmean(scores) * spread))
+        file: min(SCALE, max(0.0, centre + _mean(scores) * spread))
         for file, scores in by_file.items()
     }

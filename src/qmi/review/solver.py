@@ -295,8 +295,14 @@ class _Model:
     juror_row: np.ndarray
     need: np.ndarray  # per application row
     room: np.ndarray  # per juror row
-    fixed_affinity: np.ndarray  # per application row
-    ceiling: float  # worst affinity among applications without free pairs (inf if none)
+    # The fair stages count affinity in steps of the affinities' common grid (their greatest
+    # common divisor), so that sums are integers and branch and bound can close its gap:
+    # with a fractional bound of 2.33 on a 0.5 grid, HiGHS would otherwise search forever
+    # for a proof that 2.5 is out of reach.
+    step: float  # affinity of one step
+    steps: np.ndarray  # each pair's affinity, in steps
+    fixed_steps: np.ndarray  # per application row: what its fixed pairs already give
+    ceiling_steps: float  # worst application without free pairs (inf if none)
 
     @property
     def size(self) -> int:
@@ -315,17 +321,22 @@ def _model(problem: _Problem, pairs: list[Pair]) -> _Model:
     app_index = {a: i for i, a in enumerate(applications)}
     juror_index = {j: i for i, j in enumerate(jurors)}
     n = len(pairs)
-    fixed_affinity = _fixed_affinity(problem)
+    weights = np.fromiter((problem.weight.get(pair, 0.0) for pair in pairs), float, count=n)
+    fixed_grid = _fixed_grid(problem)
+    grid = np.rint(weights / QUANTUM).astype(np.int64)
+    step = int(np.gcd.reduce(np.concatenate([grid, list(fixed_grid.values())]))) or 1
     return _Model(
         pairs=pairs,
-        weights=np.fromiter((problem.weight.get(pair, 0.0) for pair in pairs), float, count=n),
+        weights=weights,
         app_row=np.fromiter((app_index[a] for _, a in pairs), np.int64, count=n),
         juror_row=np.fromiter((juror_index[j] for j, _ in pairs), np.int64, count=n),
         need=np.array([problem.need[a] for a in applications], dtype=float),
         room=np.array([problem.room[j] for j in jurors], dtype=float),
-        fixed_affinity=np.array([fixed_affinity[a] for a in applications]),
-        ceiling=min(
-            (fixed_affinity[a] for a in problem.applications if a not in app_index),
+        step=step * QUANTUM,
+        steps=(grid // step).astype(float),
+        fixed_steps=np.array([fixed_grid[a] // step for a in applications], dtype=float),
+        ceiling_steps=min(
+            (fixed_grid[a] // step for a in problem.applications if a not in app_index),
             default=math.inf,
         ),
     )
@@ -412,12 +423,13 @@ def _fairest(problem: _Problem, model: _Model, most: _Stage, clock: _Clock) -> _
     start = _top_columns(model) | most.chosen
     worst = _exact(program, start, clock.share(2 / 3), most.chosen)
     floor = _worst_of(problem, model, worst.chosen)
-    best = _exact(_total_program(model, placed, floor), worst.columns, clock, worst.chosen)
+    total = _total_program(model, placed, round(floor / model.step))
+    best = _exact(total, worst.columns, clock, worst.chosen)
     if _worst_of(problem, model, best.chosen) < floor:  # HiGHS bent the floor (tolerance)
         best = _Outcome(worst.chosen, -math.inf, math.inf, False, worst.columns)
     if not worst.proven:
         offset = reward * placed  # the count part of the objective: gap on t alone
-        gap = _gap(worst.value - offset, worst.bound - offset)
+        gap = _gap(worst.value - offset, min(worst.bound - offset, program.t_upper))
         return _Stage(best.chosen, timed_out=True, gap=gap)
     if not best.proven:
         return _Stage(best.chosen, timed_out=True, gap=_gap(best.value, best.bound))
@@ -428,7 +440,9 @@ def _gap(value: float, bound: float) -> float | None:
     """Share of the best possible objective that the solution may be missing."""
     if not math.isfinite(bound) or not math.isfinite(value):
         return None
-    return max(0.0, bound - value) / max(abs(bound), QUANTUM)
+    if bound <= 0:
+        return 0.0
+    return float(max(0.0, bound - value) / bound)
 
 
 def _top_columns(model: _Model) -> np.ndarray:
@@ -449,7 +463,7 @@ def _rank_in_application(model: _Model) -> np.ndarray:
 @dataclass
 class _Program:
     """max costs . x  s.t.  matrix . x <= limits, 0 <= x <= 1 binary; when ``t_upper`` is
-    set, the last column is a continuous t in [0, t_upper] instead."""
+    set, the last column is t in [0, t_upper] instead (integer too: it counts steps)."""
 
     costs: np.ndarray
     matrix: sparse.csc_array
@@ -472,7 +486,7 @@ def _worst_program(model: _Model) -> tuple[_Program, float]:
     rows, columns, values = model.capacity_entries()
     matrix = sparse.csc_array(
         (
-            np.concatenate([values, -model.weights, np.ones(apps)]),
+            np.concatenate([values, -model.steps, np.ones(apps)]),
             (
                 np.concatenate(
                     [rows, apps + jurors + model.app_row, apps + jurors + np.arange(apps)]
@@ -482,26 +496,26 @@ def _worst_program(model: _Model) -> tuple[_Program, float]:
         ),
         shape=(2 * apps + jurors, n + 1),
     )
-    limits = np.concatenate([model.need, model.room, model.fixed_affinity])
+    limits = np.concatenate([model.need, model.room, model.fixed_steps])
     # No application can beat its own best jurors (this also keeps the dual bound finite).
     ranked = _rank_in_application(model)
     top = np.bincount(
-        model.app_row, weights=model.weights * (ranked < model.need[model.app_row]), minlength=apps
+        model.app_row, weights=model.steps * (ranked < model.need[model.app_row]), minlength=apps
     )
-    t_upper = float(min(model.ceiling, (model.fixed_affinity + top).min()))
+    t_upper = float(min(model.ceiling_steps, (model.fixed_steps + top).min()))
     reward = t_upper + 1.0
     costs = np.full(n + 1, reward)
     costs[-1] = 1.0
     return _Program(costs, matrix, limits, t_upper), reward
 
 
-def _total_program(model: _Model, placed: int, floor: float) -> _Program:
+def _total_program(model: _Model, placed: int, floor: int) -> _Program:
     """max total  s.t. capacities, every application at or above ``floor``, ``placed`` reviews."""
     n, apps, jurors = model.size, len(model.need), len(model.room)
     rows, columns, values = model.capacity_entries()
     matrix = sparse.csc_array(
         (
-            np.concatenate([values, -model.weights, -np.ones(n)]),
+            np.concatenate([values, -model.steps, -np.ones(n)]),
             (
                 np.concatenate(
                     [rows, apps + jurors + model.app_row, np.full(n, 2 * apps + jurors)]
@@ -511,10 +525,10 @@ def _total_program(model: _Model, placed: int, floor: float) -> _Program:
         ),
         shape=(2 * apps + jurors + 1, n),
     )
-    # Half a quantum below: sums live on the 1e-6 grid, so nothing below the floor slips in.
-    wanted = floor - QUANTUM / 2 - model.fixed_affinity
+    # Half a step below: sums are whole steps, so nothing below the floor slips in.
+    wanted = floor - 0.5 - model.fixed_steps
     limits = np.concatenate([model.need, model.room, -wanted, [-placed]])
-    return _Program(model.weights.copy(), matrix, limits)
+    return _Program(model.steps.copy(), matrix, limits)
 
 
 @dataclass
@@ -531,43 +545,47 @@ def _exact(program: _Program, columns: np.ndarray, clock: _Clock, incumbent: np.
 
     For any duals y >= 0, ``bound`` = limits . y + sum of positive reduced costs bounds every
     solution, and a solution using a column of reduced cost r is worth at most bound + r. Once
-    the restricted optimum I is known, a strictly better solution (better by at least a
-    quantum, the grid of affinities) can only use columns with r >= I - bound + quantum: if
+    the restricted optimum I is known, a strictly better solution (better by at least one,
+    as objectives count whole steps) can only use columns with r >= I - bound + 1: if
     they are all in the restricted program, I is the optimum. Otherwise they are added and the
-    program solved once more, which is then exact. ``incumbent`` (a feasible solution) is
-    returned whenever HiGHS finds nothing better in time.
+    program solved once more, which is then exact if it ends in time. ``incumbent`` (a
+    feasible solution) stands whenever HiGHS finds nothing better in time.
     """
     columns = columns | incumbent
-    best, value, bound = incumbent, _value(program, incumbent), math.inf
-    priced = None
-    # A few rounds of column generation on the LP relaxation tighten the bound.
+    best, value = incumbent, _value(program, incumbent)
+
+    def keep_best(stage: _Restricted) -> None:
+        nonlocal best, value
+        if stage.chosen is not None and _value(program, stage.chosen) > value:
+            best, value = stage.chosen, _value(program, stage.chosen)
+
+    stage = _restricted(program, columns, clock)
+    keep_best(stage)
+    # Column generation on the LP relaxation: a few rounds tighten the bound.
+    priced, lp_columns = None, columns
     for _ in range(PRICING_ROUNDS):
-        duals = _lp_duals(program, columns, clock)
+        duals = _lp_duals(program, lp_columns, clock)
         if duals is None:
             break
         priced = _pricing(program, duals)
-        entering = (priced[0][: program.pairs] > PRICING_TOLERANCE) & ~columns
+        entering = (priced[0][: program.pairs] > PRICING_TOLERANCE) & ~lp_columns
         if not entering.any():
             break
-        columns = columns | entering
+        lp_columns = lp_columns | entering
     if priced is None:
-        return _Outcome(best, value, bound, False, columns)
+        return _Outcome(best, value, math.inf, False, columns)
     reduced, bound = priced
-    stage = _restricted(program, columns, clock)
-    if stage.chosen is not None and _value(program, stage.chosen) > value:
-        best, value = stage.chosen, _value(program, stage.chosen)
     if stage.timed_out:
         return _Outcome(best, value, bound, False, columns)
-    eligible = reduced[: program.pairs] >= value - bound + QUANTUM / 2
+    eligible = reduced[: program.pairs] >= value - bound + 0.5
     if not (eligible & ~columns).any():
         return _Outcome(best, value, value, True, columns)
     columns = columns | eligible
     stage = _restricted(program, columns, clock)
-    if stage.chosen is not None and _value(program, stage.chosen) > value:
-        best, value = stage.chosen, _value(program, stage.chosen)
+    keep_best(stage)
     if stage.timed_out:
-        # Solutions outside these columns cannot beat value + quantum.
-        bound = min(bound, max(stage.bound, value + QUANTUM))
+        # Solutions outside these columns cannot beat value + 1.
+        bound = min(bound, max(stage.bound, value + 1))
         return _Outcome(best, value, bound, False, columns)
     return _Outcome(best, value, value, True, columns)
 
@@ -610,9 +628,7 @@ def _restricted(program: _Program, columns: np.ndarray, clock: _Clock) -> _Restr
     kept = _with_t(program, columns)
     if clock.left() <= 0:
         return _Restricted(None, True, math.inf)
-    integrality = np.ones(len(kept))
-    if program.t_upper is not None:
-        integrality[-1] = 0
+    integrality = np.ones(len(kept))  # t too: it counts whole steps
     bounds = _bounds(program, kept)
     result = milp(
         -program.costs[kept],
@@ -660,10 +676,11 @@ def _value(program: _Program, chosen: np.ndarray) -> float:
     return value
 
 
-def _fixed_affinity(problem: _Problem) -> dict[int, float]:
-    total = dict.fromkeys(problem.applications, 0.0)
+def _fixed_grid(problem: _Problem) -> dict[int, int]:
+    """Per application, the affinity its fixed pairs give, in quanta (exact integers)."""
+    total = dict.fromkeys(problem.applications, 0)
     for pair in problem.fixed:
-        total[pair[1]] += problem.weight.get(pair, 0.0)
+        total[pair[1]] += round(problem.weight.get(pair, 0.0) / QUANTUM)
     return total
 
 

@@ -33,6 +33,12 @@ urlpatterns = [
         name="criterion_remove",
     ),
     path(CALL + "phases/<int:phase_pk>/attribuer/", staff.assign, name="assign"),
+    path(CALL + "phases/<int:phase_pk>/attributions/", staff.assignments_page, name="assignments"),
+    path(
+        CALL + "phases/<int:phase_pk>/attributions/<int:assignment_pk>/retirer/",
+        staff.unassign,
+        name="unassign",
+    ),
     path(CALL + "jures/", staff.juror_add, name="juror_add"),
     path(CALL + "jures/<int:juror_pk>/retirer/", staff.juror_withdraw, name="juror_withdraw"),
     path(CALL + "liens/", staff.known_link_add, name="known_link_add"),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from qmi.core import audit
+from qmi.core import audit, versions
 from qmi.core.permissions import require
 from qmi.programmes.models import EditionCommune, Theme
 
@@ -140,7 +140,23 @@ def withdraw_juror(*, juror, by):
     return outcomes
 
 
-def instance_for(phase, *, extra_forbidden=()):
+@dataclass
+class Problem:
+    """The solver's instance and what it was built from, for the explanations."""
+
+    instance: solver.Instance
+    kept: set
+    jurors: dict  # active juror id -> Juror
+    about: dict  # application id -> (edition commune ids, theme ids)
+    skills: dict  # juror id -> (edition commune ids, theme ids)
+
+
+def instance_for(phase):
+    problem = _problem(phase)
+    return problem.instance, problem.kept
+
+
+def _problem(phase):
     """The phase's assignment problem, read from the database in a few queries.
 
     A withdrawn juror's submitted reviews still count for their files: the juror stays
@@ -152,7 +168,7 @@ def instance_for(phase, *, extra_forbidden=()):
     about = queries.topics(call, applications)
     skills = queries.expertise(jurors)
     submitted = _submitted_pairs(phase)
-    forbidden = queries.excluded_pairs(call, jurors) | set(extra_forbidden)
+    forbidden = queries.excluded_pairs(call, jurors)
     affinity = {}
     for juror in jurors:
         for application_id, application_topics in about.items():
@@ -167,14 +183,15 @@ def instance_for(phase, *, extra_forbidden=()):
     capacity = {juror.pk: juror.capacity for juror in jurors} | departed
     current = set(Assignment.objects.filter(phase=phase).values_list("juror_id", "application_id"))
     kept = {pair for pair in current if pair[0] in capacity and pair[1] in about}
-    return solver.Instance(
+    instance = solver.Instance(
         applications=tuple(sorted(about)),
         jurors=capacity,
         reviews_per_application=phase.reviews_per_application,
         affinity=affinity,
         forbidden=frozenset(forbidden - submitted),
         fixed=frozenset(kept & submitted),
-    ), kept
+    )
+    return Problem(instance, kept, {juror.pk: juror for juror in jurors}, about, skills)
 
 
 def _submitted_pairs(phase):
@@ -209,38 +226,44 @@ def assign_automatically(*, phase, by, fair=False):
 
 
 def _refill(phase, *, by, fair=False, previous_extra=()):
-    instance, kept = instance_for(phase)
+    problem = _problem(phase)
+    instance = problem.instance
     if not instance.applications:
         raise ValidationError(_("Aucun dossier complet à évaluer pour l'instant."))
     if not instance.jurors:
         raise ValidationError(_("Le jury de cet appel ne compte encore personne."))
-    result, change = solver.resolve(instance, kept, keep=instance.fixed, fair=fair)
+    result, change = solver.resolve(instance, problem.kept, keep=instance.fixed, fair=fair)
     if result.status == "infeasible":
         raise ValidationError(_("Les évaluations déjà déposées empêchent toute attribution."))
-    jurors = {juror.pk: juror for juror in queries.active_jurors(phase.call)}
     loads = {}
     for juror_id, _application_id in result.pairs:
         loads[juror_id] = loads.get(juror_id, 0) + 1
     names = _names(phase.call)
-    about = queries.topics(phase.call, queries.reviewed_applications(phase.call))
-    skills = queries.expertise(list(jurors.values()))
     added = []
     for juror_id, application_id in change.added:
-        _score, communes, themes = queries.affinity(skills[juror_id], about[application_id])
-        assignment = Assignment.objects.create(
-            phase=phase,
-            juror_id=juror_id,
-            application_id=application_id,
-            source=Assignment.Source.SOLVER,
-            explanation={
-                "communes": sorted(names["communes"][c] for c in communes),
-                "themes": sorted(names["themes"][t] for t in themes),
-                "load": loads[juror_id],
-                "capacity": jurors[juror_id].capacity,
-            },
+        _score, communes, themes = queries.affinity(
+            problem.skills[juror_id], problem.about[application_id]
         )
-        Review.objects.create(assignment=assignment)
-        added.append(assignment)
+        added.append(
+            Assignment(
+                phase=phase,
+                juror_id=juror_id,
+                application_id=application_id,
+                source=Assignment.Source.SOLVER,
+                explanation={
+                    "communes": sorted(names["communes"][c] for c in communes),
+                    "themes": sorted(names["themes"][t] for t in themes),
+                    "load": loads[juror_id],
+                    "capacity": problem.jurors[juror_id].capacity,
+                },
+            )
+        )
+    # Thousands at once for a large call: written in bulk, which sends no signal.
+    added = Assignment.objects.bulk_create(added, batch_size=1000)
+    Review.objects.bulk_create(
+        (Review(assignment=assignment) for assignment in added), batch_size=1000
+    )
+    versions.bump(queries.REVIEWS)
     removed = list(change.removed)
     if removed:
         pairs = Q()
@@ -313,6 +336,26 @@ def assign_by_hand(*, phase, juror, applications, by):
             % {"count": len(created), "juror": juror.user},
         )
     return created
+
+
+@transaction.atomic
+def unassign(*, assignment, by):
+    """Staff take a file back from a juror; a submitted review is never moved."""
+    require(by, "review.manage_review")
+    assignment = Assignment.objects.select_related("phase__call", "juror__user", "review").get(
+        pk=assignment.pk
+    )
+    if assignment.phase.status == Phase.Status.CLOSED:
+        raise ValidationError(_("Cette phase est close : ses attributions ne changent plus."))
+    if _submitted(assignment):
+        raise ValidationError(_("Une évaluation déposée ne se retire pas."))
+    assignment.delete()
+    audit.record(
+        obj=assignment.phase.call,
+        actor=by,
+        action="jury_unassigned",
+        note=f"{assignment.juror.user} — {assignment.application.reference}",
+    )
 
 
 def _names(call):

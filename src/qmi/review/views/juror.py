@@ -166,9 +166,9 @@ def review_page(request, pk):
 
 def _refused(request, review, error, *, posted, comment, partial):
     """What was typed stays on the page, each problem beside its criterion."""
-    if partial:
+    if partial:  # htmx swaps only 2xx answers: the problem shows where the status was
         context = {"problems": error.messages}
-        return HttpResponse(render_to_string("review/_saved.html", context), status=422)
+        return HttpResponse(render_to_string("review/_saved.html", context))
     errors = error.message_dict if hasattr(error, "error_dict") else {}
     if not errors:
         messages.error(request, " ".join(error.messages))
@@ -205,8 +205,8 @@ def declare_conflict(request, pk):
             messages.success(
                 request,
                 _(
-                    "Conflit d'intérêts noté : le dossier a quitté votre liste et sera confié à "
-                    "un autre juré."
+                    "Conflit d'intérêts noté : le dossier a quitté votre liste ; l'équipe du "
+                    "programme le confie à un autre juré."
                 ),
             )
             return redirect("review:queue")

@@ -18,14 +18,14 @@ from qmi.accounts.access import backoffice_required
 from qmi.accounts.models import Organisation
 from qmi.calls.models import Application, Call
 from qmi.core import audit
-from qmi.core.forms import apply_errors, parse_id
+from qmi.core.forms import apply_errors, parse_id, parse_ids
 from qmi.programmes.models import EditionCommune, Theme
 
 from .. import queries, scoring
 from ..exports import ranking_export
 from ..forms import CriterionForm, JurorForm, PhaseForm
-from ..models import Criterion, Juror, Phase, Review
-from ..ranking import ranking
+from ..models import Assignment, Criterion, Juror, Phase, Review
+from ..ranking import complete, ranking
 from ..services import grid, jury
 
 MANAGE = "review.manage_review"
@@ -55,6 +55,26 @@ def _jurors_with_progress(call):
     )
 
 
+def _phases_with_missing(call):
+    """The call's phases, each with `missing`: readings still without a juror (two queries)."""
+    phases = list(call.review_phases.annotate(criteria_count=Count("criteria")))
+    files = queries.reviewed_applications(call).count()
+    placed = {}
+    for phase_id, count in (
+        Assignment.objects.filter(
+            phase__call=call, application__in=queries.reviewed_applications(call)
+        )
+        .values("phase_id", "application_id")
+        .annotate(count=Count("pk"))
+        .values_list("phase_id", "count")
+    ):
+        placed.setdefault(phase_id, []).append(count)
+    for phase in phases:
+        reads = phase.reviews_per_application
+        phase.missing = files * reads - sum(min(count, reads) for count in placed.get(phase.pk, []))
+    return phases
+
+
 @backoffice_required(permission=MANAGE)
 def overview(request, pk):
     call = _call(pk)
@@ -63,15 +83,26 @@ def overview(request, pk):
     if compare:
         phase = _phase(call, compare)
         try:
-            comparison = {"phase": phase, **jury.compare_objectives(phase)}
+            results = jury.compare_objectives(phase)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        else:
+            comparison = {
+                "phase": phase,
+                "rows": [
+                    (label, results[key], sum(results[key].shortages.values()))
+                    for key, label in (
+                        ("total", _("Expertise totale la plus haute")),
+                        ("fair", _("D'abord le dossier le moins bien servi")),
+                    )
+                ],
+            }
     return render(
         request,
         "review/staff/overview.html",
         {
             "call": call,
-            "phases": call.review_phases.annotate(criteria_count=Count("criteria")),
+            "phases": _phases_with_missing(call),
             "jurors": _jurors_with_progress(call),
             "phase_form": PhaseForm(prefix="phase"),
             "juror_form": JurorForm(call=call, prefix="juror"),
@@ -258,7 +289,7 @@ def juror_add(request, pk):
             return redirect("review:overview", pk=call.pk)
     context = {
         "call": call,
-        "phases": call.review_phases.annotate(criteria_count=Count("criteria")),
+        "phases": _phases_with_missing(call),
         "jurors": _jurors_with_progress(call),
         "phase_form": PhaseForm(prefix="phase"),
         "juror_form": form,
@@ -389,12 +420,20 @@ def _ranking_filters(call, data):
 @backoffice_required(permission=MANAGE)
 def ranking_page(request, pk):
     call = _call(pk)
-    phases = list(call.review_phases.filter(scoring=True))
+    phases = list(
+        call.review_phases.filter(scoring=True).annotate(
+            submitted=Count(
+                "assignments__review", filter=Q(assignments__review__status=Review.Status.SUBMITTED)
+            )
+        )
+    )
     if not phases:
         messages.info(request, _("Aucune phase notée pour l'instant : créez-en une."))
         return redirect("review:overview", pk=call.pk)
     chosen_phase = parse_id(request.GET.get("phase"))
-    phase = next((p for p in phases if p.pk == chosen_phase), phases[-1])
+    # By default the latest phase with reviews to rank, not a new empty one.
+    reviewed = [p for p in phases if p.submitted] or phases
+    phase = next((p for p in phases if p.pk == chosen_phase), reviewed[-1])
     applications, chosen, choices = _ranking_filters(call, request.GET)
     rows = ranking(phase, normalised=chosen["normalised"], applications=applications)
     if chosen["disagreement"]:
@@ -402,8 +441,10 @@ def ranking_page(request, pk):
     criteria = list(phase.criteria.all())
     export = request.GET.get("format")
     if export in ("csv", "xlsx"):
+        complete(rows, phase)
         return ranking_export(call, phase, rows, criteria, export, chosen["normalised"])
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    complete(page.object_list, phase)
     start = page.start_index()
     for offset, row in enumerate(page.object_list):
         row.rank = start + offset
@@ -425,3 +466,81 @@ def ranking_page(request, pk):
             "threshold": scoring.DISAGREEMENT_POINTS,
         },
     )
+
+
+@backoffice_required(permission=MANAGE)
+def assignments_page(request, pk, phase_pk):
+    """Every complete file with its jurors; staff give checked files to a juror, in bulk."""
+    call = _call(pk)
+    phase = _phase(call, phase_pk)
+    jurors = list(queries.active_jurors(call).order_by("user__full_name", "user__email"))
+    if request.method == "POST":
+        return _assign_checked(request, call, phase, jurors)
+    files = queries.reviewed_applications(call).select_related("organisation")
+    if request.GET.get("manquants") == "1":
+        files = files.annotate(
+            placed=Count("review_assignments", filter=Q(review_assignments__phase=phase))
+        ).filter(placed__lt=phase.reviews_per_application)
+    page = Paginator(files.order_by("reference"), 50).get_page(request.GET.get("page"))
+    placed = {}
+    for assignment in (
+        Assignment.objects.filter(phase=phase, application__in=list(page.object_list))
+        .select_related("juror__user", "review")
+        .order_by("juror__user__full_name")
+    ):
+        placed.setdefault(assignment.application_id, []).append(assignment)
+    rows = [(application, placed.get(application.pk, [])) for application in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "review/staff/assignments.html",
+        {
+            "call": call,
+            "phase": phase,
+            "jurors": jurors,
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "short_only": request.GET.get("manquants") == "1",
+        },
+    )
+
+
+def _assign_checked(request, call, phase, jurors):
+    juror = next((j for j in jurors if j.pk == parse_id(request.POST.get("juror"))), None)
+    ids = parse_ids(request.POST.getlist("applications"), limit=500)
+    if juror is None or not ids:
+        messages.error(request, _("Choisissez un juré et cochez au moins un dossier."))
+        return redirect("review:assignments", pk=call.pk, phase_pk=phase.pk)
+    files = list(Application.objects.filter(call=call, pk__in=ids))
+    try:
+        created = jury.assign_by_hand(phase=phase, juror=juror, applications=files, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s dossier attribué à %(person)s.",
+                "%(count)s dossiers attribués à %(person)s.",
+                len(created),
+            )
+            % {"count": len(created), "person": juror.user},
+        )
+    return redirect("review:assignments", pk=call.pk, phase_pk=phase.pk)
+
+
+@backoffice_required(permission=MANAGE)
+@require_POST
+def unassign(request, pk, phase_pk, assignment_pk):
+    call = _call(pk)
+    phase = _phase(call, phase_pk)
+    assignment = get_object_or_404(Assignment, pk=assignment_pk, phase=phase)
+    try:
+        jury.unassign(assignment=assignment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Le dossier est retiré à ce juré."))
+    return redirect("review:assignments", pk=call.pk, phase_pk=phase.pk)
