@@ -71,7 +71,7 @@ from django.utils import timezone  # noqa: E402
 from qmi.accounts.models import Organisation, User  # noqa: E402
 from qmi.accounts.second_factor import mark_second_factor  # noqa: E402
 from qmi.calls.models import Application, Call, FormRevision, Question, Section  # noqa: E402
-from qmi.programmes.models import Edition, EditionCommune, Theme  # noqa: E402
+from qmi.programmes.models import Challenge, Edition, EditionCommune, Theme  # noqa: E402
 from qmi.review import solver  # noqa: E402
 from qmi.review.models import Assignment, Criterion, Juror, Phase, Review, Score  # noqa: E402
 from qmi.review.services import jury  # noqa: E402
@@ -88,6 +88,12 @@ def prepare():
     edition = Edition.objects.get(number=2)
     communes = list(EditionCommune.objects.filter(edition=edition))
     themes = list(Theme.objects.all())
+    # Each commune's challenge gets a theme, so files carry themes as well as communes.
+    for number, commune in enumerate(communes):
+        Challenge.objects.update_or_create(
+            edition_commune=commune,
+            defaults={"title": "Défi de mesure", "theme": themes[number % len(themes)]},
+        )
     call = Call.objects.create(
         edition=edition,
         kind=Call.Kind.PROJECTS,
@@ -126,7 +132,7 @@ def prepare():
                 submitted_at=now,
                 answers={
                     "titre": f"Projet {n}",
-                    "communes": [str(c.pk) for c in rng.sample(communes, min(2, len(communes)))],
+                    "communes": [str(c.pk) for c in rng.sample(communes, rng.randint(1, 2))],
                 },
             )
             for n, organisation in enumerate(organisations)
@@ -143,12 +149,16 @@ def prepare():
         Juror(call=call, user=person, kind=Juror.Kind.EXPERT, capacity=capacity)
         for person in people
     )
+    # Expertise unevenly spread: one or two themes, a commune for a third of the jurors.
     Juror.themes.through.objects.bulk_create(
-        Juror.themes.through(juror_id=juror.pk, theme_id=rng.choice(themes).pk) for juror in jurors
+        Juror.themes.through(juror_id=juror.pk, theme_id=theme.pk)
+        for juror in jurors
+        for theme in rng.sample(themes, rng.randint(1, 2))
     )
     Juror.communes.through.objects.bulk_create(
         Juror.communes.through(juror_id=juror.pk, editioncommune_id=rng.choice(communes).pk)
         for juror in jurors
+        if rng.random() < 1 / 3
     )
     phase = Phase.objects.create(
         call=call, title="Lecture", order=1, status=Phase.Status.OPEN, reviews_per_application=READS

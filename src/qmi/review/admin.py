@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Assignment, Conflict, Criterion, Juror, KnownLink, Phase, Review, Score
+from .models import (
+    Assignment,
+    Conflict,
+    Criterion,
+    Juror,
+    JurorReminder,
+    KnownLink,
+    Phase,
+    Review,
+    Score,
+)
 
 
 class CriterionInline(admin.TabularInline):
@@ -55,3 +65,9 @@ class ReviewAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     raw_id_fields = ["assignment"]
     inlines = [ScoreInline]
+
+
+@admin.register(JurorReminder)
+class JurorReminderAdmin(admin.ModelAdmin):
+    list_display = ["juror", "phase", "days_before", "sent_at"]
+    raw_id_fields = ["juror", "phase"]

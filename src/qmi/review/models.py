@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -342,3 +343,28 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.criterion}: {_('sans objet') if self.not_applicable else self.value}"
+
+
+class JurorReminder(models.Model):
+    """A reminder already sent to a juror with reviews outstanding, so each goes once."""
+
+    juror = models.ForeignKey(
+        Juror, verbose_name=_("juré"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    phase = models.ForeignKey(
+        Phase, verbose_name=_("phase"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    days_before = models.PositiveSmallIntegerField(_("jours avant la clôture"))
+    sent_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rappel à un juré")
+        verbose_name_plural = _("rappels aux jurés")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["juror", "phase", "days_before"], name="juror_reminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.juror} J-{self.days_before}"

@@ -21,6 +21,7 @@ from qmi.programmes.models import EditionCommune, Theme
 
 from .. import queries, solver
 from ..models import Assignment, Conflict, Juror, KnownLink, Phase, Review
+from .reminders import tell_assigned
 
 
 @dataclass
@@ -264,6 +265,9 @@ def _refill(phase, *, by, fair=False, previous_extra=()):
         (Review(assignment=assignment) for assignment in added), batch_size=1000
     )
     versions.bump(queries.REVIEWS)
+    for assignment in added:
+        assignment.phase = phase
+    tell_assigned(added)
     removed = list(change.removed)
     if removed:
         pairs = Q()
@@ -323,6 +327,7 @@ def assign_by_hand(*, phase, juror, applications, by):
         )
         Review.objects.create(assignment=assignment)
         created.append(assignment)
+    tell_assigned(created)
     if created:
         audit.record(
             obj=phase.call,
