@@ -5,6 +5,7 @@ import zoneinfo
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from qmi.calls.models import Application
@@ -77,3 +78,28 @@ def test_no_reminder_for_a_closed_phase_or_a_withdrawn_juror():
     assert send_juror_reminders(now=datetime.datetime(2026, 12, 13, 9, 0, tzinfo=PARIS)) == 0
     Phase.objects.filter(pk=closed.pk).update(status=Phase.Status.OPEN)  # the control
     assert send_juror_reminders(now=datetime.datetime(2026, 12, 13, 9, 0, tzinfo=PARIS)) == 1
+
+
+def test_staff_remind_a_juror_from_the_jury_table(staff_client, django_capture_on_commit_callbacks):
+    phase = ReviewPhaseFactory()
+    juror = JurorFactory(call=phase.call)
+    review_of(phase, complete_file(phase.call), juror)
+    overview = staff_client.get(reverse("review:overview", args=[phase.call.pk])).content.decode()
+    assert reverse("review:juror_remind", args=[phase.call.pk, juror.pk]) in overview
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("review:juror_remind", args=[phase.call.pk, juror.pk]), follow=True
+        )
+    assert "est relancé pour 1 évaluation à rendre" in response.content.decode()
+    assert [message.to for message in mail.outbox] == [[juror.user.email]]
+    assert "il vous reste 1 évaluation à déposer" in mail.outbox[0].body
+
+
+def test_only_operator_staff_remind(client):
+    phase = ReviewPhaseFactory()
+    juror = JurorFactory(call=phase.call)
+    review_of(phase, complete_file(phase.call), juror)
+    client.force_login(juror.user)
+    url = reverse("review:juror_remind", args=[phase.call.pk, juror.pk])
+    assert client.post(url).status_code == 404
+    assert not Notification.objects.exists()

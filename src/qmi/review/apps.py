@@ -50,5 +50,6 @@ class ReviewConfig(AppConfig):
                 "conflict_declared": _("conflit d'intérêts déclaré"),
                 "jury_assigned": _("dossiers attribués au jury"),
                 "jury_unassigned": _("dossier retiré à un juré"),
+                "juror_reminded": _("juré relancé"),
             }
         )

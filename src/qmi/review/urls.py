@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path(CALL + "jures/", staff.juror_add, name="juror_add"),
     path(CALL + "jures/<int:juror_pk>/retirer/", staff.juror_withdraw, name="juror_withdraw"),
+    path(CALL + "jures/<int:juror_pk>/relancer/", staff.juror_remind, name="juror_remind"),
     path(CALL + "liens/", staff.known_link_add, name="known_link_add"),
     path(CALL + "classement/", staff.ranking_page, name="ranking"),
 ]

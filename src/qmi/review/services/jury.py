@@ -203,12 +203,19 @@ def _submitted_pairs(phase):
     )
 
 
+# Staff wait for the answer: the worst-served-first objective (hard in general) stops
+# there with the best assignment found, its status and gap saying so.
+FAIR_SECONDS = 10
+
+
 def compare_objectives(phase):
     """Both objectives on the phase as it stands, side by side, nothing saved."""
     instance, kept = instance_for(phase)
     return {
         "total": solver.resolve(instance, kept, keep=instance.fixed)[0],
-        "fair": solver.resolve(instance, kept, keep=instance.fixed, fair=True)[0],
+        "fair": solver.resolve(
+            instance, kept, keep=instance.fixed, fair=True, time_limit=FAIR_SECONDS
+        )[0],
     }
 
 
@@ -233,7 +240,9 @@ def _refill(phase, *, by, fair=False, previous_extra=()):
         raise ValidationError(_("Aucun dossier complet à évaluer pour l'instant."))
     if not instance.jurors:
         raise ValidationError(_("Le jury de cet appel ne compte encore personne."))
-    result, change = solver.resolve(instance, problem.kept, keep=instance.fixed, fair=fair)
+    result, change = solver.resolve(
+        instance, problem.kept, keep=instance.fixed, fair=fair, time_limit=FAIR_SECONDS
+    )
     if result.status == "infeasible":
         raise ValidationError(_("Les évaluations déjà déposées empêchent toute attribution."))
     loads = {}

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qmi.calls.services.applications import deadline_day
+from qmi.core import audit
+from qmi.core.permissions import require
 from qmi.mail.services import notify
 
 from .. import queries
@@ -75,3 +77,27 @@ def send_juror_reminders(*, now=None):
                 )
                 sent += 1
     return sent
+
+
+@transaction.atomic
+def remind_now(*, juror, by):
+    """Staff remind a juror of the reviews they still have to do, in every open phase."""
+    require(by, "review.manage_review")
+    outstanding = Counter(
+        Assignment.objects.filter(
+            juror=juror, phase__status=Phase.Status.OPEN, juror__withdrawn_at__isnull=True
+        )
+        .exclude(review__status=Review.Status.SUBMITTED)
+        .values_list("phase_id", flat=True)
+    )
+    if not outstanding:
+        return 0
+    for phase in Phase.objects.filter(pk__in=list(outstanding)).select_related("call"):
+        notify(
+            recipients=[juror.user],
+            template="review/email/nudge",
+            context={"phase": phase, "call": phase.call, "count": outstanding[phase.pk]},
+            url=reverse("review:queue"),
+        )
+    audit.record(obj=juror.call, actor=by, action="juror_reminded", note=str(juror.user))
+    return sum(outstanding.values())

@@ -26,7 +26,7 @@ from ..exports import ranking_export
 from ..forms import CriterionForm, JurorForm, PhaseForm
 from ..models import Assignment, Criterion, Juror, Phase, Review
 from ..ranking import complete, ranking
-from ..services import grid, jury
+from ..services import grid, jury, reminders
 
 MANAGE = "review.manage_review"
 
@@ -90,7 +90,12 @@ def overview(request, pk):
             comparison = {
                 "phase": phase,
                 "rows": [
-                    (label, results[key], sum(results[key].shortages.values()))
+                    (
+                        label,
+                        results[key],
+                        sum(results[key].shortages.values()),
+                        None if results[key].gap is None else 100 * results[key].gap,
+                    )
                     for key, label in (
                         ("total", _("Expertise totale la plus haute")),
                         ("fair", _("D'abord le dossier le moins bien servi")),
@@ -544,3 +549,24 @@ def unassign(request, pk, phase_pk, assignment_pk):
     else:
         messages.success(request, _("Le dossier est retiré à ce juré."))
     return redirect("review:assignments", pk=call.pk, phase_pk=phase.pk)
+
+
+@backoffice_required(permission=MANAGE)
+@require_POST
+def juror_remind(request, pk, juror_pk):
+    call = _call(pk)
+    juror = get_object_or_404(Juror, pk=juror_pk, call=call, withdrawn_at__isnull=True)
+    count = reminders.remind_now(juror=juror, by=request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(person)s est relancé pour %(count)s évaluation à rendre.",
+                "%(person)s est relancé pour %(count)s évaluations à rendre.",
+                count,
+            )
+            % {"person": juror.user, "count": count},
+        )
+    else:
+        messages.info(request, _("%(person)s n'a rien à rendre.") % {"person": juror.user})
+    return redirect("review:overview", pk=call.pk)
