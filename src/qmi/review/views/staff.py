@@ -31,6 +31,16 @@ from ..services import grid, jury, reminders
 MANAGE = "review.manage_review"
 
 
+def _attempt(request, action, success):
+    """Run a service: its refusal becomes the page's error, else `success` is said."""
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+
+
 def _call(pk):
     return get_object_or_404(Call.objects.select_related("edition"), pk=pk)
 
@@ -262,12 +272,11 @@ def criterion_remove(request, pk, phase_pk, criterion_pk):
     call = _call(pk)
     phase = _phase(call, phase_pk)
     criterion = get_object_or_404(Criterion, pk=criterion_pk, phase=phase)
-    try:
-        grid.remove_criterion(criterion=criterion, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Le critère est retiré de la grille."))
+    _attempt(
+        request,
+        lambda: grid.remove_criterion(criterion=criterion, by=request.user),
+        _("Le critère est retiré de la grille."),
+    )
     return redirect("review:phase", pk=call.pk, phase_pk=phase.pk)
 
 
@@ -542,12 +551,11 @@ def unassign(request, pk, phase_pk, assignment_pk):
     call = _call(pk)
     phase = _phase(call, phase_pk)
     assignment = get_object_or_404(Assignment, pk=assignment_pk, phase=phase)
-    try:
-        jury.unassign(assignment=assignment, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Le dossier est retiré à ce juré."))
+    _attempt(
+        request,
+        lambda: jury.unassign(assignment=assignment, by=request.user),
+        _("Le dossier est retiré à ce juré."),
+    )
     return redirect("review:assignments", pk=call.pk, phase_pk=phase.pk)
 
 
