@@ -13,6 +13,8 @@ milliseconds of queries and templates, and most reloads find nothing changed.
 - Never kept: a page that shows or adds a message (« Le dossier est déclaré
   complet. »), a page that sets a cookie, an htmx fragment, anything but GET/HEAD.
 - The CSRF token is a placeholder in the kept copy; each answer gets the person's.
+- Each process keeps its pages in its own memory (core.memory), checked against the
+  versions, which Redis tells every process about without a round trip (core.cache).
 """
 
 import functools

@@ -45,7 +45,6 @@ from qmi.core.memory import Memory
 # The version of what the public pages show: the programme's content (editions, phases,
 # communes, challenges, calls). Back-office pages that show the same may be kept under it.
 CONTENT = "programme-content"
-VERSION_KEY = versions.KEY.format(name=CONTENT)
 _process = {"id": uuid.uuid4().hex, "settings": 0}
 # Pages kept in this process, by (language, address): 500 pages of 25 KB in two languages
 # are 25 MB per worker; a site with more addresses renders the least recent again.
