@@ -198,3 +198,11 @@ def test_nothing_to_assign_is_said_plainly(call, staff):
     with pytest.raises(ValidationError) as error:
         jury.assign_automatically(phase=phase, by=staff)
     assert "Aucun dossier complet" in error.value.messages[0]
+
+
+@pytest.mark.parametrize("capacity", [0, "501", "beaucoup", None])
+def test_a_juror_reads_between_1_and_500_files(call, staff, capacity):
+    with pytest.raises(ValidationError) as error:
+        jury.add_juror(call=call, user=UserFactory(), kind="expert", capacity=capacity, by=staff)
+    assert "entre 1 et 500" in error.value.messages[0]
+    assert not Juror.objects.exists()

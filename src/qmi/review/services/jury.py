@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from qmi.core import audit, versions
+from qmi.core.forms import parse_id
 from qmi.core.permissions import require
 from qmi.programmes.models import EditionCommune, Theme
 
@@ -42,7 +43,7 @@ def add_juror(*, call, user, kind, by, capacity=10, themes=(), communes=()):
         raise ValidationError(_("Choisissez la qualité du juré."))
     if Juror.objects.filter(call=call, user=user).exists():
         raise ValidationError(_("Cette personne fait déjà partie du jury de cet appel."))
-    if not 1 <= int(capacity) <= 500:
+    if parse_id(capacity) is None or int(capacity) > 500:
         raise ValidationError(_("Un juré lit entre 1 et 500 dossiers."))
     communes = list(communes)
     if any(commune.edition_id != call.edition_id for commune in communes):
