@@ -120,6 +120,7 @@ BY_PREFIX = {
     ("admin/", "url"): "app_label",  # the admin's catch-all
     ("gestion/appels/<int:pk>/evaluation/", "phase_pk"): "review_phase",
     ("jury/", "pk"): "review",
+    ("jury/", "phase_pk"): "review_phase",
 }
 BY_KEYWORD = {
     "slug": "call.slug",
@@ -229,7 +230,8 @@ class World:
             message=MessageFactory(thread=self.thread, author=agent)
         )
         self.note = StaffNoteFactory(application=self.application)
-        self.review_phase = ReviewPhaseFactory(call=self.call)
+        # Open to all files, so its jurors' list of files exists too.
+        self.review_phase = ReviewPhaseFactory(call=self.call, scope="all")
         self.criterion = CriterionFactory(phase=self.review_phase)
         self.juror = JurorFactory(call=self.call)
         self.review = review_of(self.review_phase, self.application, self.juror)

@@ -357,3 +357,33 @@ def test_the_assignments_page_query_count_does_not_grow(staff_client, phase):
         staff_client, reverse("review:assignments", args=[phase.call.pk, phase.pk]), grow=grow
     )
     assert result.content.decode().count('name="applications"') == 20
+
+
+def test_in_a_phase_open_to_all_files_a_juror_takes_up_any_file_but_their_own(client, phase):
+    Phase.objects.filter(pk=phase.pk).update(scope=Phase.Scope.ALL)
+    juror = JurorFactory(call=phase.call)
+    own_organisation = OrganisationFactory()
+    MembershipFactory(user=juror.user, organisation=own_organisation)
+    free = complete_file(phase.call)
+    own = complete_file(phase.call, organisation=own_organisation)
+    client.force_login(juror.user)
+    queue = client.get(reverse("review:queue")).content.decode()
+    url = reverse("review:phase_files", args=[phase.pk])
+    assert url in queue
+    listing = client.get(url).content.decode()
+    assert free.reference in listing and own.reference not in listing
+    taken = client.post(url, {"file": free.pk})
+    review = Review.objects.get(assignment__juror=juror, assignment__application=free)
+    assert taken["Location"] == reverse("review:review", args=[review.pk])
+    assert client.post(url, {"file": own.pk}).status_code == 302
+    assert not Assignment.objects.filter(juror=juror, application=own).exists()
+    assert client.post(url, {"file": "9" * 40}).status_code == 404
+
+
+def test_a_phase_for_assigned_files_only_has_no_open_list(client, phase):
+    juror = JurorFactory(call=phase.call)
+    client.force_login(juror.user)
+    assert client.get(reverse("review:phase_files", args=[phase.pk])).status_code == 404
+    client.force_login(UserFactory())
+    Phase.objects.filter(pk=phase.pk).update(scope=Phase.Scope.ALL)
+    assert client.get(reverse("review:phase_files", args=[phase.pk])).status_code == 404

@@ -51,5 +51,6 @@ class ReviewConfig(AppConfig):
                 "jury_assigned": _("dossiers attribués au jury"),
                 "jury_unassigned": _("dossier retiré à un juré"),
                 "juror_reminded": _("juré relancé"),
+                "file_taken": _("dossier choisi par un juré"),
             }
         )

@@ -16,6 +16,7 @@ class PhaseForm(forms.ModelForm):
         fields = [
             "title",
             "scoring",
+            "scope",
             "others_reviews",
             "reviews_per_application",
             "closes_at",

@@ -257,6 +257,7 @@ class Assignment(TimeStampedModel):
     class Source(models.TextChoices):
         MANUAL = "manual", _("À la main")
         SOLVER = "solver", _("Attribution automatique")
+        CHOSEN = "chosen", _("Choisi par le juré")
 
     phase = models.ForeignKey(
         Phase, verbose_name=_("phase"), on_delete=models.CASCADE, related_name="assignments"

@@ -10,6 +10,7 @@ CALL = "gestion/appels/<int:pk>/evaluation/"
 
 urlpatterns = [
     path("jury/", juror.queue, name="queue"),
+    path("jury/phases/<int:phase_pk>/", juror.phase_files, name="phase_files"),
     path("jury/evaluations/<int:pk>/", juror.review_page, name="review"),
     path("jury/evaluations/<int:pk>/conflit/", juror.declare_conflict, name="conflict"),
     path(

@@ -354,6 +354,32 @@ def assign_by_hand(*, phase, juror, applications, by):
 
 
 @transaction.atomic
+def take_file(*, phase, application, by):
+    """A juror opens a review of any file, in a phase where jurors may read all of them."""
+    phase = Phase.objects.select_for_update().get(pk=phase.pk)
+    juror = queries.juror_of(by, phase.call)
+    if juror is None:
+        raise ValidationError(_("Vous ne faites pas partie du jury de cet appel."))
+    if phase.scope != Phase.Scope.ALL or phase.status != Phase.Status.OPEN:
+        raise ValidationError(
+            _("Dans cette phase, vous évaluez les dossiers qui vous sont attribués.")
+        )
+    visible = queries.reviewed_applications(phase.call).filter(queries.visible_to_juror(juror))
+    if not visible.filter(pk=application.pk).exists():
+        raise ValidationError(_("Ce dossier n'est pas à évaluer dans cette phase."))
+    assignment, created = Assignment.objects.get_or_create(
+        phase=phase,
+        juror=juror,
+        application=application,
+        defaults={"source": Assignment.Source.CHOSEN, "explanation": {}},
+    )
+    if created:
+        Review.objects.create(assignment=assignment)
+        audit.record(obj=application, actor=by, action="file_taken", note=phase.title)
+    return assignment
+
+
+@transaction.atomic
 def unassign(*, assignment, by):
     """Staff take a file back from a juror; a submitted review is never moved."""
     require(by, "review.manage_review")

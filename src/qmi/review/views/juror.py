@@ -20,6 +20,7 @@ from qmi.calls.exports import answer_sections, commune_names
 from qmi.calls.models import Document
 from qmi.calls.services.applications import current_documents
 from qmi.calls.views.public import attachment
+from qmi.core.forms import parse_id
 
 from .. import queries
 from ..forms import ConflictForm
@@ -49,6 +50,13 @@ def queue(request):
                 {"phase": phases[pk], "done": done, "total": total}
                 for pk, (done, total) in progress.items()
             ],
+            # Phases where a juror may take up any file, assigned or not.
+            "open_to_all": Phase.objects.filter(
+                status=Phase.Status.OPEN,
+                scope=Phase.Scope.ALL,
+                call__jurors__user=request.user,
+                call__jurors__withdrawn_at__isnull=True,
+            ).select_related("call"),
         },
     )
 
@@ -228,3 +236,51 @@ def document(request, pk, document_pk):
     except (FileNotFoundError, OSError):
         raise Http404 from None
     return attachment(handle, found.name, found.content_type or "application/octet-stream")
+
+
+@login_required
+def phase_files(request, phase_pk):
+    """Every file a juror may review in a phase open to all files, each one to take up."""
+    phase = get_object_or_404(
+        Phase.objects.select_related("call"),
+        pk=phase_pk,
+        scope=Phase.Scope.ALL,
+        status=Phase.Status.OPEN,
+    )
+    juror = queries.juror_of(request.user, phase.call)
+    if juror is None:
+        raise Http404
+    if request.method == "POST":
+        application = get_object_or_404(
+            queries.reviewed_applications(phase.call), pk=parse_id(request.POST.get("file")) or 0
+        )
+        try:
+            assignment = jury.take_file(phase=phase, application=application, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("review:phase_files", phase_pk=phase.pk)
+        return redirect("review:review", pk=assignment.review.pk)
+    files = (
+        queries.reviewed_applications(phase.call)
+        .filter(queries.visible_to_juror(juror))
+        .select_related("organisation")
+        .order_by("reference")
+    )
+    page = Paginator(files, 50).get_page(request.GET.get("page"))
+    mine = dict(
+        Review.objects.filter(
+            assignment__phase=phase,
+            assignment__juror=juror,
+            assignment__application__in=list(page.object_list),
+        ).values_list("assignment__application_id", "pk")
+    )
+    return render(
+        request,
+        "review/phase_files.html",
+        {
+            "phase": phase,
+            "call": phase.call,
+            "page": page,
+            "rows": [(application, mine.get(application.pk)) for application in page.object_list],
+        },
+    )
