@@ -142,6 +142,7 @@ BY_KEYWORD = {
     "criterion_pk": "criterion",
     "juror_pk": "juror",
     "assignment_pk": "review.assignment",
+    "application_pk": "application",
     "note_pk": "note",
     "content_type": "application_type",
     "object_id": "application",

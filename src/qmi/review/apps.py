@@ -19,6 +19,7 @@ class ReviewConfig(AppConfig):
             Juror,
             KnownLink,
             Phase,
+            RedactedCopy,
             Review,
             Score,
         )
@@ -26,7 +27,16 @@ class ReviewConfig(AppConfig):
 
         # Pages kept for a session (a juror's home, the back office) follow the review.
         versions.watch(
-            REVIEWS, Phase, Criterion, Juror, KnownLink, Conflict, Assignment, Review, Score
+            REVIEWS,
+            Phase,
+            Criterion,
+            Juror,
+            KnownLink,
+            Conflict,
+            Assignment,
+            Review,
+            Score,
+            RedactedCopy,
         )
 
         tools.register(
@@ -52,5 +62,6 @@ class ReviewConfig(AppConfig):
                 "jury_unassigned": _("dossier retiré à un juré"),
                 "juror_reminded": _("juré relancé"),
                 "file_taken": _("dossier choisi par un juré"),
+                "redacted_copy_saved": _("copie anonymisée enregistrée"),
             }
         )

@@ -18,6 +18,7 @@ class PhaseForm(forms.ModelForm):
             "scoring",
             "scope",
             "others_reviews",
+            "identities_shown",
             "reviews_per_application",
             "closes_at",
         ]

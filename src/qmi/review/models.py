@@ -369,3 +369,31 @@ class JurorReminder(models.Model):
 
     def __str__(self):
         return f"{self.juror} J-{self.days_before}"
+
+
+class RedactedCopy(TimeStampedModel):
+    """The free-text answers of a file with what identifies the applicant taken out, by staff:
+    what jurors read in a phase where identities are hidden."""
+
+    application = models.OneToOneField(
+        "calls.Application",
+        verbose_name=_("dossier"),
+        on_delete=models.CASCADE,
+        related_name="redacted_copy",
+    )
+    # {question key: text}, for the text questions of the file's form.
+    answers = models.JSONField(_("réponses anonymisées"), default=dict)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("préparée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("copie anonymisée")
+        verbose_name_plural = _("copies anonymisées")
+
+    def __str__(self):
+        return str(self.application)

@@ -23,8 +23,9 @@ from qmi.calls.views.public import attachment
 from qmi.core.forms import parse_id
 
 from .. import queries
+from ..blind import blind_sections
 from ..forms import ConflictForm
-from ..models import Phase, Review
+from ..models import Phase, RedactedCopy, Review
 from ..services import jury, scores
 
 
@@ -119,6 +120,16 @@ def _others(review):
     )
 
 
+def _sections(review, application):
+    """The file's answers; in a blind phase, as blind.blind_sections lets jurors read them."""
+    phase = review.assignment.phase
+    documents = _documents(review, application) if phase.identities_shown else {}
+    sections = answer_sections(application, commune_names(application.call), documents)
+    if phase.identities_shown:
+        return sections
+    return blind_sections(sections, RedactedCopy.objects.filter(application=application).first())
+
+
 def _context(request, review, *, posted=None, errors=None, comment=None, conflict_form=None):
     application = review.assignment.application
     return {
@@ -126,9 +137,7 @@ def _context(request, review, *, posted=None, errors=None, comment=None, conflic
         "phase": review.assignment.phase,
         "call": review.assignment.phase.call,
         "application": application,
-        "sections": answer_sections(
-            application, commune_names(application.call), _documents(review, application)
-        ),
+        "sections": _sections(review, application),
         "rows": _criteria_rows(review, posted, errors),
         "comment": review.comment if comment is None else comment,
         "others": _others(review),
@@ -229,8 +238,8 @@ def document(request, pk, document_pk):
     found = get_object_or_404(
         Document, pk=document_pk, application_id=review.assignment.application_id
     )
-    if found.removed_at is not None:
-        raise Http404
+    if found.removed_at is not None or not review.assignment.phase.identities_shown:
+        raise Http404  # a blind phase shows no document: it may name the applicant
     try:
         handle = found.file.open("rb")
     except (FileNotFoundError, OSError):

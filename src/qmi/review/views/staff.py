@@ -24,9 +24,9 @@ from qmi.programmes.models import EditionCommune, Theme
 from .. import queries, scoring
 from ..exports import ranking_export
 from ..forms import CriterionForm, JurorForm, PhaseForm
-from ..models import Assignment, Criterion, Juror, Phase, Review
+from ..models import Assignment, Criterion, Juror, Phase, RedactedCopy, Review
 from ..ranking import complete, ranking
-from ..services import grid, jury, reminders
+from ..services import blind, grid, jury, reminders
 
 MANAGE = "review.manage_review"
 
@@ -578,3 +578,47 @@ def juror_remind(request, pk, juror_pk):
     else:
         messages.info(request, _("%(person)s n'a rien à rendre.") % {"person": juror.user})
     return redirect("review:overview", pk=call.pk)
+
+
+@backoffice_required(permission=MANAGE)
+def redaction(request, pk, application_pk):
+    """Staff prepare what jurors of blind phases read of a file's free-text answers."""
+    call = _call(pk)
+    # Any file of the call: a copy may be prepared while the examination goes on.
+    application = get_object_or_404(
+        Application.objects.filter(call=call).select_related("organisation", "revision"),
+        pk=application_pk,
+    )
+    questions = blind.redacted_questions(application)
+    copy = RedactedCopy.objects.filter(application=application).first()
+    errors = {}
+    if request.method == "POST":
+        posted = {
+            question.key: request.POST.get(f"answer-{question.key}", "") for question in questions
+        }
+        try:
+            blind.save_redacted_copy(application=application, answers=posted, by=request.user)
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            messages.success(request, _("La copie anonymisée est enregistrée."))
+            return redirect("review:redaction", pk=call.pk, application_pk=application.pk)
+    else:
+        # The copy as saved, or the original answers to start from.
+        kept = copy.answers if copy else {}
+        posted = {
+            question.key: kept[question.key]
+            if question.key in kept
+            else str(application.answers.get(question.key) or "")
+            for question in questions
+        }
+    rows = [
+        {"question": q, "value": posted.get(q.key, ""), "error": errors.get(q.key, [""])[0]}
+        for q in questions
+    ]
+    return render(
+        request,
+        "review/staff/redaction.html",
+        {"call": call, "application": application, "rows": rows, "copy": copy},
+        status=422 if errors else 200,
+    )
