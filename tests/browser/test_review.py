@@ -335,7 +335,7 @@ def test_staff_build_a_grid_and_read_the_corrected_ranking(page, demo):
     expect(headers.filter(has_text="Corrigée / 20")).to_have_count(1)
     rows = table.locator("tbody tr")
     expect(rows).to_have_count(len(expected))
-    references = [row.application.reference for row in expected]
+    references = [row.reference for row in expected]
     assert rows.locator("th[scope='row'] a").all_inner_texts() == references
     column = headers.all_inner_texts().index("Corrigée / 20")
     first = expected[0].figures.normalised
