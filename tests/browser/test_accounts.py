@@ -71,7 +71,8 @@ ROLE_HOMES = [
     ("agent.sceaux@demo.qmi.example", lambda: "/espace/", "Mon espace", "Sceaux"),
     ("agent.argenteuil@demo.qmi.example", lambda: "/espace/", "Mon espace", "Continuer le dossier"),
     ("experimentateur@demo.qmi.example", lambda: "/espace/", "Mon espace", "Rue Fraîche"),
-    ("expert@demo.qmi.example", lambda: "/espace/", "Mon espace", "Fondation Ville Durable"),
+    # A partner's expert who only reviews lands on their files to review.
+    ("expert@demo.qmi.example", lambda: "/jury/", "Mes évaluations", "évaluations déposées"),
 ]
 
 
