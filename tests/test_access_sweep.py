@@ -444,8 +444,9 @@ def links_to_tools(html):
     return found
 
 
-# The Métropole's own decisions: selecting the communes and announcing it (see programmes.rules).
-METROPOLIS_DECISIONS = {"programmes:commune_add", "programmes:edition_move"}
+# The Métropole's own decisions: selecting the communes and announcing it (see programmes.rules),
+# and preparing the decisions of a call (its Bureau selects the AMI's communes; review.rules).
+METROPOLIS_DECISIONS = {"programmes:commune_add", "programmes:edition_move", "review:decisions"}
 
 
 def test_the_metropolis_reads_the_back_office_but_not_the_operator_s_tools(client):

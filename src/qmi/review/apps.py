@@ -16,6 +16,7 @@ class ReviewConfig(AppConfig):
             Assignment,
             Conflict,
             Criterion,
+            Decision,
             Juror,
             KnownLink,
             Phase,
@@ -37,12 +38,16 @@ class ReviewConfig(AppConfig):
             Review,
             Score,
             RedactedCopy,
+            Decision,
         )
 
         tools.register(
             label=_("Évaluation et jury"),
             url_name="review:overview",
             permission="review.manage_review",
+        )
+        tools.register(
+            label=_("Décisions"), url_name="review:decisions", permission="review.stage_decisions"
         )
 
         register_action_labels(
@@ -63,5 +68,6 @@ class ReviewConfig(AppConfig):
                 "juror_reminded": _("juré relancé"),
                 "file_taken": _("dossier choisi par un juré"),
                 "redacted_copy_saved": _("copie anonymisée enregistrée"),
+                "decision_staged": _("décision préparée"),
             }
         )

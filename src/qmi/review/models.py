@@ -397,3 +397,36 @@ class RedactedCopy(TimeStampedModel):
 
     def __str__(self):
         return str(self.application)
+
+
+class Decision(TimeStampedModel):
+    """The outcome staged for a complete file, with its rationale: staff only until published."""
+
+    class Outcome(models.TextChoices):
+        SELECTED = "selected", _("Retenu")
+        WAITING_LIST = "waiting_list", _("Liste d'attente")
+        NOT_SELECTED = "not_selected", _("Non retenu")
+
+    application = models.OneToOneField(
+        "calls.Application",
+        verbose_name=_("dossier"),
+        on_delete=models.CASCADE,
+        related_name="review_decision",
+    )
+    outcome = models.CharField(_("décision"), max_length=20, choices=Outcome.choices)
+    rationale = models.TextField(_("motivation"))
+    staged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("préparée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("décision")
+        verbose_name_plural = _("décisions")
+
+    def __str__(self):
+        return f"{self.application} — {self.get_outcome_display()}"

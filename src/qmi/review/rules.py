@@ -2,7 +2,7 @@
 
 import rules
 
-from qmi.accounts.rules import is_operator_staff
+from qmi.accounts.rules import is_operator_staff, is_programme_staff
 
 
 @rules.predicate
@@ -16,3 +16,6 @@ def is_reviewer(user, review):
 
 rules.add_perm("review.manage_review", is_operator_staff)
 rules.add_perm("review.score", is_reviewer)
+# Staged decisions are prepared by the programme's staff: the operator's and the Métropole's
+# (its Bureau selects the communes of the AMI).
+rules.add_perm("review.stage_decisions", is_programme_staff)

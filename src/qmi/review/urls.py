@@ -45,5 +45,6 @@ urlpatterns = [
     path(CALL + "jures/<int:juror_pk>/relancer/", staff.juror_remind, name="juror_remind"),
     path(CALL + "liens/", staff.known_link_add, name="known_link_add"),
     path(CALL + "classement/", staff.ranking_page, name="ranking"),
+    path(CALL + "decisions/", staff.decisions_page, name="decisions"),
     path(CALL + "anonymisation/<int:application_pk>/", staff.redaction, name="redaction"),
 ]

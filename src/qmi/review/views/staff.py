@@ -24,9 +24,9 @@ from qmi.programmes.models import EditionCommune, Theme
 from .. import queries, scoring
 from ..exports import ranking_export
 from ..forms import CriterionForm, JurorForm, PhaseForm
-from ..models import Assignment, Criterion, Juror, Phase, RedactedCopy, Review
+from ..models import Assignment, Criterion, Decision, Juror, Phase, RedactedCopy, Review
 from ..ranking import complete, ranking
-from ..services import blind, grid, jury, reminders
+from ..services import blind, decisions, grid, jury, reminders
 
 MANAGE = "review.manage_review"
 
@@ -622,3 +622,95 @@ def redaction(request, pk, application_pk):
         {"call": call, "application": application, "rows": rows, "copy": copy},
         status=422 if errors else 200,
     )
+
+
+@backoffice_required(permission="review.stage_decisions")
+def decisions_page(request, pk):
+    """Every complete file, best ranked first, with its staged decision (staff only)."""
+    call = _call(pk)
+    posted, problem_for, errors = {}, None, {}
+    if request.method == "POST":
+        application = get_object_or_404(
+            queries.reviewed_applications(call), pk=parse_id(request.POST.get("file")) or 0
+        )
+        posted = {
+            "outcome": request.POST.get("outcome", ""),
+            "rationale": request.POST.get("rationale", ""),
+        }
+        try:
+            decisions.stage_decision(application=application, by=request.user, **posted)
+        except ValidationError as error:
+            problem_for = application.pk
+            errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+        else:
+            messages.success(
+                request,
+                _("Décision préparée pour %(reference)s.") % {"reference": application.reference},
+            )
+            return redirect(f"{request.path}?{request.GET.urlencode()}")
+    order, means = _ranked_ids(call)
+    page = Paginator(order, 50).get_page(request.GET.get("page"))
+    files = (
+        queries.reviewed_applications(call)
+        .select_related("organisation")
+        .in_bulk(list(page.object_list))
+    )
+    staged = {
+        decision.application_id: decision
+        for decision in Decision.objects.filter(
+            application_id__in=list(page.object_list)
+        ).select_related("staged_by")
+    }
+    rows = []
+    for application_id in page.object_list:
+        decision = staged.get(application_id)
+        mine = application_id == problem_for
+        rows.append(
+            {
+                "application": files[application_id],
+                "mean": means.get(application_id),
+                "decision": decision,
+                "outcome": posted["outcome"] if mine else (decision.outcome if decision else ""),
+                "rationale": posted["rationale"]
+                if mine
+                else (decision.rationale if decision else ""),
+                "errors": errors if mine else {},
+            }
+        )
+    counts = dict(
+        Decision.objects.filter(application__call=call)
+        .values_list("outcome")
+        .annotate(count=Count("pk"))
+        .values_list("outcome", "count")
+    )
+    return render(
+        request,
+        "review/staff/decisions.html",
+        {
+            "call": call,
+            "page": page,
+            "rows": rows,
+            "outcomes": Decision.Outcome.choices,
+            "counts": [(label, counts.get(value, 0)) for value, label in Decision.Outcome.choices],
+            "undecided": len(order) - sum(counts.values()),
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _ranked_ids(call):
+    """The call's complete files, by the mean of the latest phase with reviews, then the rest."""
+    phase = (
+        call.review_phases.filter(scoring=True, assignments__review__status=Review.Status.SUBMITTED)
+        .order_by("-order")
+        .first()
+    )
+    rows = ranking(phase) if phase else []
+    means = {row.application_id: row.figures.mean for row in rows}
+    complete = list(
+        queries.reviewed_applications(call).order_by("reference").values_list("pk", flat=True)
+    )
+    still_complete = set(complete)
+    ranked = [row.application_id for row in rows if row.application_id in still_complete]
+    seen = set(ranked)
+    return ranked + [pk for pk in complete if pk not in seen], means

@@ -1,0 +1,48 @@
+"""Decisions staged before they are published: an outcome and its rationale per file."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from qmi.calls.models import Application
+from qmi.core import audit
+from qmi.core.permissions import require
+
+from ..models import Decision
+
+MAX_RATIONALE = 5000
+
+
+@transaction.atomic
+def stage_decision(*, application, outcome, rationale, by):
+    """Stage (or change) the file's pending decision; nobody outside staff sees it yet."""
+    require(by, "review.stage_decisions")
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != Application.Status.COMPLETE:
+        raise ValidationError(_("Seuls les dossiers complets reçoivent une décision."))
+    errors = {}
+    if outcome not in Decision.Outcome.values:
+        errors["outcome"] = _("Choisissez une décision.")
+    rationale = (rationale or "").strip()
+    if not rationale:
+        errors["rationale"] = _("Motivez la décision (l'équipe seule la lit avant publication).")
+    elif len(rationale) > MAX_RATIONALE:
+        errors["rationale"] = _("La motivation tient en 5 000 caractères au plus.")
+    if errors:
+        raise ValidationError(errors)
+    decision = Decision.objects.filter(application=application).first()
+    if decision is not None and decision.published_at is not None:
+        raise ValidationError(_("Cette décision est publiée : elle ne change plus."))
+    before = decision.get_outcome_display() if decision else None
+    if decision is None:
+        decision = Decision(application=application)
+    decision.outcome, decision.rationale, decision.staged_by = outcome, rationale, by
+    decision.save()
+    audit.record(
+        obj=application,
+        actor=by,
+        action="decision_staged",
+        changes={"décision": [before, decision.get_outcome_display()]},
+        note=rationale,
+    )
+    return decision
