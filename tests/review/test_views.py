@@ -132,6 +132,7 @@ def test_staff_add_a_juror_by_address_and_assign(staff_client, phase):
     )
     assert unknown.status_code == 422
     assert "Aucun compte actif" in unknown.content.decode()
+    assert 'value="personne@nulle-part.example"' in unknown.content.decode()  # kept as typed
     page = staff_client.post(
         reverse("review:assign", args=[phase.call.pk, phase.pk]), {"objective": "fair"}, follow=True
     ).content.decode()

@@ -275,8 +275,9 @@ def _refill(phase, *, by, fair=False, previous_extra=()):
         (Review(assignment=assignment) for assignment in added), batch_size=1000
     )
     versions.bump(queries.REVIEWS)
-    for assignment in added:
+    for assignment in added:  # what the messages name, already read: no query per juror
         assignment.phase = phase
+        assignment.juror = problem.jurors[assignment.juror_id]
     tell_assigned(added)
     removed = list(change.removed)
     if removed:

@@ -112,23 +112,24 @@ def overview(request, pk):
                     )
                 ],
             }
-    return render(
-        request,
-        "review/staff/overview.html",
-        {
-            "call": call,
-            "phases": _phases_with_missing(call),
-            "jurors": _jurors_with_progress(call),
-            "phase_form": PhaseForm(prefix="phase"),
-            "juror_form": JurorForm(call=call, prefix="juror"),
-            "comparison": comparison,
-            "organisations": Organisation.objects.filter(
-                applications__in=queries.reviewed_applications(call)
-            )
-            .distinct()
-            .order_by("name"),
-        },
-    )
+    return render(request, "review/staff/overview.html", _overview_context(call, comparison))
+
+
+def _overview_context(call, comparison=None, juror_form=None):
+    """The overview's content; a refused juror form is shown with what was typed."""
+    return {
+        "call": call,
+        "phases": _phases_with_missing(call),
+        "jurors": _jurors_with_progress(call),
+        "phase_form": PhaseForm(prefix="phase"),
+        "juror_form": juror_form or JurorForm(call=call, prefix="juror"),
+        "comparison": comparison,
+        "organisations": Organisation.objects.filter(
+            applications__in=queries.reviewed_applications(call)
+        )
+        .distinct()
+        .order_by("name"),
+    }
 
 
 @backoffice_required(permission=MANAGE)
@@ -301,14 +302,7 @@ def juror_add(request, pk):
         else:
             messages.success(request, _("%(person)s rejoint le jury.") % {"person": juror.user})
             return redirect("review:overview", pk=call.pk)
-    context = {
-        "call": call,
-        "phases": _phases_with_missing(call),
-        "jurors": _jurors_with_progress(call),
-        "phase_form": PhaseForm(prefix="phase"),
-        "juror_form": form,
-        "organisations": Organisation.objects.none(),
-    }
+    context = _overview_context(call, juror_form=form)
     return render(request, "review/staff/overview.html", context, status=422)
 
 
