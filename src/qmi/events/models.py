@@ -24,6 +24,7 @@ class Event(TimeStampedModel):
         # here, with its e-mail templates `events/email/<kind>_<purpose>.*.txt` and, if it
         # needs others than the defaults, its entries in `ics.UID_PREFIXES` and `ics.FILE_STEMS`.
         INFORMATION_SESSION = "information_session", _("Réunion d'information")
+        AUDITION = "audition", _("Audition")
 
     kind = models.CharField(_("type"), max_length=40, choices=Kind.choices)
     title = models.CharField(_("titre"), max_length=200)

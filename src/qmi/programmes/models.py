@@ -355,3 +355,29 @@ class CommuneRole(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()}"
+
+
+class TrainingEligibility(TimeStampedModel):
+    """A commune that may attend the edition's two-day training (every complete AMI file)."""
+
+    edition = models.ForeignKey(
+        Edition,
+        verbose_name=_("édition"),
+        on_delete=models.CASCADE,
+        related_name="training_eligibilities",
+    )
+    commune = models.ForeignKey(
+        Commune, verbose_name=_("commune"), on_delete=models.PROTECT, related_name="+"
+    )
+    selected = models.BooleanField(_("retenue à l'appel"), default=False)
+
+    class Meta:
+        verbose_name = _("commune éligible à la formation")
+        verbose_name_plural = _("communes éligibles à la formation")
+        ordering = ["edition", "commune__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "commune"], name="training_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.commune} ({self.edition})"

@@ -6,6 +6,7 @@ people invited onto a call's jury; each scores the files assigned to them, never
 from their own organisation or one they have a conflict with.
 """
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,6 +18,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from qmi.core.models import TimeStampedModel
+
+
+def new_token():
+    """The secret of an invitation link: 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
 
 # Every total is shown on this scale ("14,5 / 20").
 TOTAL_SCALE = 20
@@ -399,6 +405,10 @@ class RedactedCopy(TimeStampedModel):
         return str(self.application)
 
 
+def letter_path(decision, filename):
+    return f"decisions/{decision.application.call_id}/{decision.application_id}/{filename}"
+
+
 class Decision(TimeStampedModel):
     """The outcome staged for a complete file, with its rationale: staff only until published."""
 
@@ -423,6 +433,10 @@ class Decision(TimeStampedModel):
         related_name="+",
     )
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    # The letter made when the decisions were published (PDF, from the call's template).
+    letter = models.FileField(
+        _("courrier"), upload_to=letter_path, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("décision")
@@ -430,3 +444,162 @@ class Decision(TimeStampedModel):
 
     def __str__(self):
         return f"{self.application} — {self.get_outcome_display()}"
+
+
+class LetterTemplate(TimeStampedModel):
+    """The letter of one outcome of a call; placeholders in brackets are filled per file."""
+
+    call = models.ForeignKey(
+        "calls.Call",
+        verbose_name=_("appel"),
+        on_delete=models.CASCADE,
+        related_name="letter_templates",
+    )
+    outcome = models.CharField(_("décision"), max_length=20, choices=Decision.Outcome.choices)
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(_("texte du courrier"))
+
+    class Meta:
+        verbose_name = _("modèle de courrier")
+        verbose_name_plural = _("modèles de courrier")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "outcome"], name="letter_template_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.call} — {self.get_outcome_display()}"
+
+
+class Publication(models.Model):
+    """The one moment a call's decisions were made public: it cannot happen twice."""
+
+    call = models.OneToOneField(
+        "calls.Call",
+        verbose_name=_("appel"),
+        on_delete=models.CASCADE,
+        related_name="decisions_publication",
+    )
+    published_at = models.DateTimeField(_("publiées le"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("publiées par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("publication des décisions")
+        verbose_name_plural = _("publications des décisions")
+
+    def __str__(self):
+        return str(self.call)
+
+
+class Audition(TimeStampedModel):
+    """A shortlisted file, then its slot (an event of the events app) and the applicant's answer."""
+
+    class Status(models.TextChoices):
+        SHORTLISTED = "shortlisted", _("Présélectionné, créneau à fixer")
+        INVITED = "invited", _("Invité, réponse attendue")
+        CONFIRMED = "confirmed", _("Créneau confirmé")
+        OTHER_SLOT = "other_slot", _("Demande un autre créneau")
+
+    application = models.OneToOneField(
+        "calls.Application",
+        verbose_name=_("dossier"),
+        on_delete=models.CASCADE,
+        related_name="audition",
+    )
+    status = models.CharField(
+        _("état"), max_length=20, choices=Status.choices, default=Status.SHORTLISTED
+    )
+    event = models.OneToOneField(
+        "events.Event",
+        verbose_name=_("créneau"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audition",
+    )
+    # The phase whose grid the panel fills in for the audition (the second grid).
+    phase = models.ForeignKey(
+        Phase,
+        verbose_name=_("grille de l'audition"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="auditions",
+    )
+    panel = models.ManyToManyField(
+        Juror, verbose_name=_("jury de l'audition"), blank=True, related_name="auditions"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invitation envoyée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    invited_at = models.DateTimeField(_("invité le"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("réponse le"), null=True, blank=True)
+    answer = models.TextField(_("message du candidat"), blank=True, default="", db_default="")
+    notes = models.TextField(_("notes d'audition"), blank=True, default="", db_default="")
+
+    class Meta:
+        verbose_name = _("audition")
+        verbose_name_plural = _("auditions")
+
+    def __str__(self):
+        return str(self.application)
+
+
+class JurorInvitation(TimeStampedModel):
+    """An expert invited by e-mail to a call's jury; their juror exists once they accept."""
+
+    call = models.ForeignKey(
+        "calls.Call",
+        verbose_name=_("appel"),
+        on_delete=models.CASCADE,
+        related_name="juror_invitations",
+    )
+    email = models.EmailField(_("adresse e-mail"))
+    full_name = models.CharField(_("nom"), max_length=150)
+    capacity = models.PositiveSmallIntegerField(
+        _("dossiers au plus"), default=10, validators=[MinValueValidator(1)]
+    )
+    themes = models.ManyToManyField(
+        "programmes.Theme", verbose_name=_("expertise"), blank=True, related_name="+"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invité par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("expire le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    juror = models.OneToOneField(
+        Juror,
+        verbose_name=_("juré"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitation",
+    )
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation au jury")
+        verbose_name_plural = _("invitations au jury")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} → {self.call}"
+
+    def is_pending(self, now=None):
+        now = now or timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
