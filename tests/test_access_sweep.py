@@ -30,7 +30,9 @@ from qmi.calls.models import (
     Section,
 )
 from qmi.core.models import AuditEntry
+from qmi.events.models import Event
 from qmi.programmes.models import Stage
+from qmi.review.models import Audition, Decision, JurorInvitation
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -68,7 +70,8 @@ from tests.utils import member_of
 pytestmark = pytest.mark.django_db
 
 LOGIN_PATHS = {"/compte/login/", "/admin/login/"}
-DELETING = ("supprimer", "retirer", "revoquer")
+# Cancelling an audition's slot removes its calendar file, which the applicant's check reads.
+DELETING = ("supprimer", "retirer", "revoquer", "annuler")
 
 # Routes anyone may open, by path pattern (paths stay; names may move): name, then why.
 # Their answers must still not be a 500.
@@ -83,6 +86,7 @@ PUBLIC = {
     "appels/<slug:slug>/reunions/<int:session_pk>/inscription/confirmee/": "its confirmation",
     "appels/<slug:slug>/reunions/<int:session_pk>/invitation.ics": "calls:session_ics, public",
     "invitations/<str:token>/": "accounts:invitation, the token is the secret",
+    "jury/invitations/<str:token>/": "review:invitation, an expert's; the token is the secret",
     "inscriptions/<str:token>/confirmer/": "events:confirm, the e-mailed token is the secret",
     "compte/^confirm-email/(?P<key>[-:\\w]+)/$": "allauth, the e-mail key is the secret",
     "compte/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": "allauth, reset key",
@@ -92,6 +96,7 @@ PUBLIC = {
 # and a public edition: the sweep also runs on a draft call and a hidden edition.
 PUBLIC_IN_ANY_STATE = {
     "invitations/<str:token>/",
+    "jury/invitations/<str:token>/",
     "inscriptions/<str:token>/confirmer/",
     "compte/^confirm-email/(?P<key>[-:\\w]+)/$",
     "compte/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
@@ -121,6 +126,9 @@ BY_PREFIX = {
     ("gestion/appels/<int:pk>/evaluation/", "phase_pk"): "review_phase",
     ("jury/", "pk"): "review",
     ("jury/", "phase_pk"): "review_phase",
+    ("jury/invitations/", "token"): "juror_invitation.token",
+    ("gestion/appels/<int:pk>/evaluation/", "invitation_pk"): "juror_invitation",
+    ("jury/auditions/", "pk"): "audition",
 }
 BY_KEYWORD = {
     "slug": "call.slug",
@@ -142,6 +150,7 @@ BY_KEYWORD = {
     "criterion_pk": "criterion",
     "juror_pk": "juror",
     "assignment_pk": "review.assignment",
+    "audition_pk": "audition",
     "application_pk": "application",
     "note_pk": "note",
     "content_type": "application_type",
@@ -236,6 +245,38 @@ class World:
         self.criterion = CriterionFactory(phase=self.review_phase)
         self.juror = JurorFactory(call=self.call)
         self.review = review_of(self.review_phase, self.application, self.juror)
+        # An expert invited to the jury by e-mail, not yet on it.
+        self.juror_invitation = JurorInvitation.objects.create(
+            call=self.call,
+            email="experte@exemple.fr",
+            full_name="Eva Experte",
+            expires_at=timezone.now() + datetime.timedelta(days=14),
+        )
+        # An audition with its slot: the applicant's calendar file, the panel's notes.
+        starts = timezone.now() + datetime.timedelta(days=10)
+        self.audition = Audition.objects.create(
+            application=self.application,
+            status=Audition.Status.INVITED,
+            phase=self.review_phase,
+            event=Event.objects.create(
+                kind=Event.Kind.AUDITION,
+                about=self.application,
+                title="Audition",
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(minutes=30),
+                location="Salle 2",
+            ),
+        )
+        self.audition.panel.add(self.juror)
+        # A published decision: its letter is the applicant's to download.
+        Decision.objects.create(
+            application=self.application,
+            outcome=Decision.Outcome.WAITING_LIST,
+            rationale="Projet solide, budget à préciser.",
+            published_at=timezone.now(),
+            letter_subject="Votre candidature",
+            letter_body="Madame, Monsieur,\n\nVotre dossier est sur liste d'attente.",
+        )
         self.notification = NotificationFactory(recipient=agent)
         self.application_type = ContentType.objects.get_for_model(Application)
         self.organisation_type = ContentType.objects.get_for_model(Organisation)
@@ -445,8 +486,16 @@ def links_to_tools(html):
 
 
 # The Métropole's own decisions: selecting the communes and announcing it (see programmes.rules),
-# and preparing the decisions of a call (its Bureau selects the AMI's communes; review.rules).
-METROPOLIS_DECISIONS = {"programmes:commune_add", "programmes:edition_move", "review:decisions"}
+# and preparing and publishing the decisions of a call (its Bureau selects the AMI's communes;
+# review.rules: the AMI's are published by the Métropole, the call for projects' by the operator).
+METROPOLIS_DECISIONS = {
+    "programmes:commune_add",
+    "programmes:edition_move",
+    "review:decisions",
+    "review:publish",
+    "review:letters",
+    "review:outbox",
+}
 
 
 def test_the_metropolis_reads_the_back_office_but_not_the_operator_s_tools(client):

@@ -18,8 +18,11 @@ from .models import Event
 
 # Information sessions keep the UID their files had before events existed (same
 # primary keys), so calendars that imported those files update rather than duplicate.
-UID_PREFIXES = {Event.Kind.INFORMATION_SESSION: "qmi-reunion"}
-FILE_STEMS = {Event.Kind.INFORMATION_SESSION: "reunion"}
+UID_PREFIXES = {
+    Event.Kind.INFORMATION_SESSION: "qmi-reunion",
+    Event.Kind.AUDITION: "qmi-audition",
+}
+FILE_STEMS = {Event.Kind.INFORMATION_SESSION: "reunion", Event.Kind.AUDITION: "audition"}
 DEFAULT_UID_PREFIX = "qmi-evenement"
 DEFAULT_FILE_STEM = "evenement"
 PRODID = "-//QMI//Evenements//FR"

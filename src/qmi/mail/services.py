@@ -164,9 +164,13 @@ def cancel_unsent(*, about):
 
 
 @transaction.atomic
-def release(*, emails, by):
-    """Staff let held e-mails leave, or send failed ones again; each release is audited."""
-    require(by, "mail.release_email")
+def release(*, emails, by, permission="mail.release_email", about=None):
+    """Staff let held e-mails leave, or send failed ones again; each release is audited.
+
+    An app whose e-mails they are may say who releases them (`permission` on `about`):
+    the decision letters of a call leave on the word of whoever publishes its decisions.
+    """
+    require(by, permission, about)
     released = []
     for email in OutgoingEmail.objects.select_for_update().filter(
         pk__in=[email.pk for email in emails]

@@ -15,7 +15,11 @@ class ProgrammesConfig(AppConfig):
         from . import models  # noqa: PLC0415
 
         register_action_labels(
-            {"team_added": _("ajout à l'équipe"), "team_removed": _("retrait de l'équipe")}
+            {
+                "team_added": _("ajout à l'équipe"),
+                "team_removed": _("retrait de l'équipe"),
+                "training_eligible": _("communes éligibles à la formation"),
+            }
         )
         # The public site shows the programme, its editions, phases, communes and challenges.
         public_cache.watch(

@@ -22,6 +22,7 @@ from .models import (
     EditionCommune,
     Phase,
     Sector,
+    TrainingEligibility,
 )
 
 # What staff edit of each object: the forms show these fields, the audit trail compares them.
@@ -204,3 +205,30 @@ def remove_team_member(*, team_role, by):
         changes={team_role.get_role_display(): [team_role.user.email, None]},
     )
     team_role.delete()
+
+
+@transaction.atomic
+def mark_training_eligible(*, edition, communes, selected, by):
+    """Communes whose AMI file was complete may attend the two-day training, selected or not.
+
+    `selected`: the ids of those the call selected. Already marked communes are left as
+    they are. Returns how many were added.
+    """
+    _require(by, "programmes.select_communes")
+    known = set(
+        TrainingEligibility.objects.filter(edition=edition).values_list("commune_id", flat=True)
+    )
+    added = [
+        TrainingEligibility(edition=edition, commune=commune, selected=commune.pk in selected)
+        for commune in communes
+        if commune.pk not in known
+    ]
+    TrainingEligibility.objects.bulk_create(added)
+    if added:
+        audit.record(
+            obj=edition,
+            actor=by,
+            action="training_eligible",
+            changes={"formation": [None, ", ".join(sorted(e.commune.name for e in added))]},
+        )
+    return len(added)

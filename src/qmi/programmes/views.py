@@ -60,6 +60,8 @@ def edition_detail(request, pk):
         "moves": moves,
         "stage_form": StageMoveForm(),
         "stages": Stage.choices,
+        # At most the Métropole's 130 communes: no pagination needed.
+        "training": list(edition.training_eligibilities.select_related("commune")),
         **audit_context(request.user, edition),
     }
     return render(request, "programmes/edition_detail.html", context)

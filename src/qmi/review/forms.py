@@ -126,3 +126,31 @@ class ConflictForm(forms.Form):
         help_text=_("Par exemple : « J'ai travaillé avec cette entreprise l'an dernier. »"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ExpertInvitationForm(forms.Form):
+    """An expert invited by e-mail: the juror exists once they accept."""
+
+    email = forms.EmailField(
+        label=_("Adresse e-mail de l'expert"),
+        help_text=_("Un compte n'est pas nécessaire : la personne le crée en acceptant."),
+    )
+    full_name = forms.CharField(label=_("Nom de l'expert"), max_length=150)
+    capacity = forms.IntegerField(
+        label=_("Dossiers au plus"), min_value=1, max_value=500, initial=10
+    )
+    themes = ObjectsChoiceField(
+        label=_("Expertise : thèmes"),
+        queryset=Theme.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = Theme.objects.order_by("name")
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.fields["full_name"].widget.attrs["autocomplete"] = "off"
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()

@@ -24,6 +24,7 @@ def new_token():
     """The secret of an invitation link: 256 random bits, URL-safe."""
     return secrets.token_urlsafe(32)
 
+
 # Every total is shown on this scale ("14,5 / 20").
 TOTAL_SCALE = 20
 
@@ -405,10 +406,6 @@ class RedactedCopy(TimeStampedModel):
         return str(self.application)
 
 
-def letter_path(decision, filename):
-    return f"decisions/{decision.application.call_id}/{decision.application_id}/{filename}"
-
-
 class Decision(TimeStampedModel):
     """The outcome staged for a complete file, with its rationale: staff only until published."""
 
@@ -433,10 +430,12 @@ class Decision(TimeStampedModel):
         related_name="+",
     )
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
-    # The letter made when the decisions were published (PDF, from the call's template).
-    letter = models.FileField(
-        _("courrier"), upload_to=letter_path, blank=True, default="", db_default=""
+    # The letter as published, its placeholders filled: the PDF is drawn from these, so it
+    # says the same thing forever, whatever becomes of the template or the organisation.
+    letter_subject = models.CharField(
+        _("objet du courrier"), max_length=300, blank=True, default="", db_default=""
     )
+    letter_body = models.TextField(_("courrier"), blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("décision")

@@ -26,7 +26,7 @@ from qmi.core.forms import apply_errors, parse_id
 from qmi.core.kept_pages import kept_for_session
 from qmi.core.workflow import TransitionNotAllowed
 
-from .. import queries
+from .. import panels, queries
 from ..forms import applicant as form
 from ..models import (
     Application,
@@ -147,6 +147,7 @@ def _application_context(request, application, withdraw_form=None, upload_errors
         "requested": _requested_fields(application, upload_errors),
         "can_withdraw": Status.WITHDRAWN in moves,
         "withdraw_form": withdraw_form or form.WithdrawForm(),
+        "panels": panels.render_panels("applicant", request, application),
     }
     return context
 

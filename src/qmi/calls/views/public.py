@@ -14,7 +14,7 @@ from qmi.core.public_cache import public_page
 from qmi.events.models import Event
 from qmi.events.queries import events_about
 
-from .. import queries
+from .. import panels, queries
 from ..models import Call, Question
 from ..queries import get_call_for
 
@@ -65,6 +65,7 @@ def call_detail(request, slug):
         "sessions": events_about(call, Event.Kind.INFORMATION_SESSION),
         "faq": call.faq.filter(is_published=True),
         "documents": documents,
+        "panels": panels.render_panels("public", request, call),
     }
     return render(request, "calls/applicant/call_detail.html", context)
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from qmi.core import audit
 from qmi.core.permissions import require
 
-from ..models import Criterion, Phase, Review
+from ..models import Criterion, Phase, Publication, Review
 
 # Beyond this many levels a scale stops meaning anything to a juror.
 MAX_LEVELS = 21
@@ -151,3 +151,43 @@ def remove_criterion(*, criterion, by):
     criterion.delete()
     _check_something_counts(phase)
     audit.record(obj=phase, actor=by, action="criterion_removed", note=label)
+
+
+# Which state a phase may move to from each state.
+MOVES = {
+    Phase.Status.PREPARING: {Phase.Status.OPEN},
+    Phase.Status.OPEN: {Phase.Status.CLOSED},
+    Phase.Status.CLOSED: {Phase.Status.OPEN},
+}
+
+
+@transaction.atomic
+def move_phase(*, phase, status, by):
+    """Open or close a phase; none reopens once the call's decisions are published."""
+    require(by, "review.manage_review")
+    phase = Phase.objects.select_for_update().get(pk=phase.pk)
+    if status not in MOVES[phase.status]:
+        raise ValidationError(_("Cette phase ne peut pas passer dans cet état."))
+    if Publication.objects.filter(call_id=phase.call_id).exists():
+        raise ValidationError(
+            _("Les décisions de cet appel sont publiées : ses phases ne rouvrent plus.")
+        )
+    if (
+        status == Phase.Status.OPEN
+        and phase.scoring
+        and not any(criterion.counts for criterion in phase.criteria.all())
+    ):
+        raise ValidationError(
+            _("Ajoutez au moins un critère qui compte dans le total avant d'ouvrir la phase.")
+        )
+    before = phase.get_status_display()
+    phase.status = status
+    phase.save(update_fields=["status", "updated_at"])
+    audit.record(
+        obj=phase.call,
+        actor=by,
+        action="review_phase_moved",
+        changes={"état": [before, phase.get_status_display()]},
+        note=phase.title,
+    )
+    return phase

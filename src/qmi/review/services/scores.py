@@ -9,7 +9,7 @@ from qmi.core import audit
 from qmi.core.permissions import require
 
 from .. import scoring
-from ..models import Phase, Review, Score
+from ..models import Decision, Phase, Review, Score
 
 
 def _int(value, message):
@@ -44,6 +44,12 @@ def _locked(review):
         raise ValidationError(_("Cette évaluation est déposée : elle ne peut plus changer."))
     if phase.status != Phase.Status.OPEN:
         raise ValidationError(_("La phase d'évaluation n'est pas ouverte."))
+    if Decision.objects.filter(
+        application_id=review.assignment.application_id, published_at__isnull=False
+    ).exists():
+        raise ValidationError(
+            _("La décision sur ce dossier est publiée : les notes ne changent plus.")
+        )
 
 
 def clean_scores(criteria, posted):

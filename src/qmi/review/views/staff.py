@@ -23,10 +23,20 @@ from qmi.programmes.models import EditionCommune, Theme
 
 from .. import queries, scoring
 from ..exports import ranking_export
-from ..forms import CriterionForm, JurorForm, PhaseForm
-from ..models import Assignment, Criterion, Decision, Juror, Phase, RedactedCopy, Review
+from ..forms import CriterionForm, ExpertInvitationForm, JurorForm, PhaseForm
+from ..models import (
+    Assignment,
+    Audition,
+    Criterion,
+    Decision,
+    Juror,
+    Phase,
+    Publication,
+    RedactedCopy,
+    Review,
+)
 from ..ranking import complete, ranking
-from ..services import blind, decisions, grid, jury, reminders
+from ..services import blind, decisions, grid, invitations, jury, publication, reminders
 
 MANAGE = "review.manage_review"
 
@@ -115,14 +125,24 @@ def overview(request, pk):
     return render(request, "review/staff/overview.html", _overview_context(call, comparison))
 
 
-def _overview_context(call, comparison=None, juror_form=None):
+def overview_page(request, call, *, status=200, **forms):
+    """The overview again, with a refused form as typed (views.invitations shows it too)."""
+    context = _overview_context(call, **forms)
+    return render(request, "review/staff/overview.html", context, status=status)
+
+
+def _overview_context(call, comparison=None, juror_form=None, invitation_form=None):
     """The overview's content; a refused juror form is shown with what was typed."""
+    pending, pending_count = invitations.pending_invitations(call)
     return {
         "call": call,
         "phases": _phases_with_missing(call),
         "jurors": _jurors_with_progress(call),
         "phase_form": PhaseForm(prefix="phase"),
         "juror_form": juror_form or JurorForm(call=call, prefix="juror"),
+        "invitation_form": invitation_form or ExpertInvitationForm(prefix="expert"),
+        "invitations": pending,
+        "invitations_count": pending_count,
         "comparison": comparison,
         "organisations": Organisation.objects.filter(
             applications__in=queries.reviewed_applications(call)
@@ -196,35 +216,11 @@ def _phase_context(call, phase, *, form=None, criterion_form=None, editing=None)
 def phase_move(request, pk, phase_pk):
     call = _call(pk)
     phase = _phase(call, phase_pk)
-    target = request.POST.get("status")
-    allowed = {
-        Phase.Status.PREPARING: {Phase.Status.OPEN},
-        Phase.Status.OPEN: {Phase.Status.CLOSED},
-        Phase.Status.CLOSED: {Phase.Status.OPEN},
-    }
-    if target not in allowed[phase.status]:
-        messages.error(request, _("Cette phase ne peut pas passer dans cet état."))
-    elif (
-        target == Phase.Status.OPEN
-        and phase.scoring
-        and not any(c.counts for c in phase.criteria.all())
-    ):
-        messages.error(
-            request,
-            _("Ajoutez au moins un critère qui compte dans le total avant d'ouvrir la phase."),
-        )
+    try:
+        phase = grid.move_phase(phase=phase, status=request.POST.get("status"), by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        with transaction.atomic():
-            before = phase.get_status_display()
-            phase.status = target
-            phase.save(update_fields=["status", "updated_at"])
-            audit.record(
-                obj=call,
-                actor=request.user,
-                action="review_phase_moved",
-                changes={"état": [before, phase.get_status_display()]},
-                note=phase.title,
-            )
         messages.success(
             request,
             _("La phase est maintenant : %(status)s.") % {"status": phase.get_status_display()},
@@ -457,6 +453,14 @@ def ranking_page(request, pk):
     for offset, row in enumerate(page.object_list):
         row.rank = start + offset
         row.cells = [row.criteria.get(criterion.pk) for criterion in criteria]
+    # Which rows are already on the auditions' shortlist (one query for the page).
+    shortlisted = set(
+        Audition.objects.filter(
+            application_id__in=[row.application_id for row in page.object_list]
+        ).values_list("application_id", flat=True)
+    )
+    for row in page.object_list:
+        row.shortlisted = row.application_id in shortlisted
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -687,6 +691,11 @@ def decisions_page(request, pk):
             "outcomes": Decision.Outcome.choices,
             "counts": [(label, counts.get(value, 0)) for value, label in Decision.Outcome.choices],
             "undecided": len(order) - sum(counts.values()),
+            "publication": Publication.objects.filter(call=call)
+            .select_related("published_by")
+            .first(),
+            "problems": publication.readiness(call),
+            "can_publish": request.user.has_perm(publication.PUBLISH, call),
         },
         status=422 if errors else 200,
     )
