@@ -17,6 +17,7 @@ from tests.factories import (
     add_question,
     review_of,
 )
+from tests.utils import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +120,35 @@ def test_only_operator_staff_prepare_copies(client, blind_review):
         assert client.get(url).status_code == 404
         assert client.post(url, {"answer-projet": "x"}).status_code == 404
     assert not RedactedCopy.objects.exists()
+
+
+def test_the_jurors_pdf_and_export_stay_blind(client, blind_review):
+    """The file as a PDF and the juror's export name nobody in a blind phase."""
+    application = blind_review.assignment.application
+    RedactedCopy.objects.create(
+        application=application, answers={"projet": "Des ombrelles fondées à [ville]."}
+    )
+    Phase.objects.filter(pk=blind_review.assignment.phase_id).update(status=Phase.Status.OPEN)
+    client.force_login(blind_review.assignment.juror.user)
+    pdf = client.get(reverse("review:file_pdf", args=[blind_review.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    text = pdf_text(pdf.content)
+    assert "Des ombrelles fondées à [ville]." in text and "Prototype" in text
+    for clue in ("Dupont", "jeanne@", "lettre-dupont", application.reference):
+        assert clue not in text, clue
+    export = client.get(reverse("review:my_reviews_csv")).content.decode("utf-8-sig")
+    assert f"Dossier n° {application.pk}" in export
+    assert "Dupont" not in export and application.reference not in export
+
+    # With identities shown, the same PDF and export name the applicant.
+    Phase.objects.filter(pk=blind_review.assignment.phase_id).update(identities_shown=True)
+    text = pdf_text(client.get(reverse("review:file_pdf", args=[blind_review.pk])).content)
+    assert "Ombrelles Dupont SAS" in text and "Les ombrelles Dupont" in text
+    assert "Ombrelles Dupont SAS" in client.get(reverse("review:my_reviews_csv")).content.decode()
+
+
+def test_another_jurors_file_pdf_is_not_found(client, blind_review):
+    client.force_login(UserFactory())
+    assert client.get(reverse("review:file_pdf", args=[blind_review.pk])).status_code == 404
+    client.logout()
+    assert client.get(reverse("review:file_pdf", args=[blind_review.pk])).status_code == 302

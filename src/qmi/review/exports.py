@@ -49,20 +49,23 @@ def ranking_table(phase, rows, criteria, normalised):
     return table
 
 
+def csv_response(filename, table):
+    """A table as CSV for French spreadsheets: BOM, semicolons, formulas neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    for line in table:
+        writer.writerow([neutralise(cell) for cell in line])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def ranking_export(call, phase, rows, criteria, kind, normalised):
     table = ranking_table(phase, rows, criteria, normalised)
     stem = f"classement-{slugify(call.slug)}-{slugify(phase.title)}"
     if kind == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        for line in table:
-            writer.writerow([neutralise(cell) for cell in line])
-        response = HttpResponse(
-            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return csv_response(f"{stem}.csv", table)
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 — FileResponse closes it
     try:
         workbook = xlsxwriter.Workbook(handle, {"strings_to_formulas": False})

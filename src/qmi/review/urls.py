@@ -12,6 +12,8 @@ urlpatterns = [
     path("jury/", juror.queue, name="queue"),
     path("jury/phases/<int:phase_pk>/", juror.phase_files, name="phase_files"),
     path("jury/evaluations/<int:pk>/", juror.review_page, name="review"),
+    path("jury/evaluations/<int:pk>/dossier.pdf", juror.file_pdf, name="file_pdf"),
+    path("jury/evaluations/export.csv", juror.my_reviews_csv, name="my_reviews_csv"),
     path("jury/evaluations/<int:pk>/conflit/", juror.declare_conflict, name="conflict"),
     path(
         "jury/evaluations/<int:pk>/documents/<int:document_pk>/",

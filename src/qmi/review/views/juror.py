@@ -14,17 +14,20 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from qmi.calls.exports import answer_sections, commune_names
 from qmi.calls.models import Document
+from qmi.calls.pdf import PLATFORM_NAME
 from qmi.calls.services.applications import current_documents
 from qmi.calls.views.public import attachment
 from qmi.core.forms import parse_id
 
 from .. import queries
 from ..blind import blind_sections
+from ..exports import csv_response
 from ..forms import ConflictForm
+from ..letters import no_fetch
 from ..models import Phase, RedactedCopy, Review
 from ..services import jury, scores
 
@@ -128,6 +131,63 @@ def _sections(review, application):
     if phase.identities_shown:
         return sections
     return blind_sections(sections, RedactedCopy.objects.filter(application=application).first())
+
+
+def file_title(phase, application):
+    """How a juror names a file: its reference and applicant, or a number in a blind phase."""
+    if phase.identities_shown:
+        return f"{application.reference} — {application.organisation.name}"
+    return _("Dossier n° %(number)s") % {"number": application.pk}
+
+
+@login_required
+@require_safe
+def file_pdf(request, pk):
+    """The file as the juror reads it, to print or read offline (blind phases stay blind)."""
+    review = queries.get_review_for(request.user, pk)
+    application = review.assignment.application
+    phase = review.assignment.phase
+    title = file_title(phase, application)
+    context = {
+        "platform": PLATFORM_NAME,
+        "title": title,
+        "call": phase.call,
+        "phase": phase,
+        "sections": _sections(review, application),
+    }
+    # WeasyPrint loads Pango and its fonts on import: only a PDF request pays for it.
+    from weasyprint import CSS, HTML  # noqa: PLC0415
+
+    pdf = HTML(string=render_to_string("review/pdf/file.html", context), url_fetcher=no_fetch)
+    css = CSS(string=render_to_string("calls/pdf/acknowledgement.css"), url_fetcher=no_fetch)
+    response = HttpResponse(pdf.write_pdf(stylesheets=[css]), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="dossier-{review.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_safe
+def my_reviews_csv(request):
+    """The juror's own files and scores, as a spreadsheet (blind phases name no applicant)."""
+    rows = [[_("Appel"), _("Phase"), _("Dossier"), _("État"), _("Total / 20"), _("Déposée le")]]
+    statuses = dict(Review.Status.choices)
+    for assignment in queries.assignments_of(request.user).select_related(
+        "phase__call", "application__organisation", "review"
+    ):
+        review = getattr(assignment, "review", None)
+        rows.append(
+            [
+                assignment.phase.call.title,
+                assignment.phase.title,
+                file_title(assignment.phase, assignment.application),
+                str(statuses[review.status]) if review else _("À faire"),
+                "" if review is None or review.total is None else str(review.total),
+                ""
+                if review is None or review.submitted_at is None
+                else timezone.localtime(review.submitted_at).strftime("%d/%m/%Y %H:%M"),
+            ]
+        )
+    return csv_response("mes-evaluations.csv", rows)
 
 
 def _context(request, review, *, posted=None, errors=None, comment=None, conflict_form=None):
