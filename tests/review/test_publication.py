@@ -370,3 +370,12 @@ def test_the_edition_page_lists_the_communes_eligible_for_the_training(staff_cli
     training = page.split('id="training-title"')[1]
     assert "2 communes au dossier d'AMI complet" in training
     assert "Clichy" in training and "Vanves" in training
+
+
+def test_a_nul_character_is_refused_with_a_message(projects_call):
+    with pytest.raises(ValidationError) as error:
+        publication.save_letter_template(
+            call=projects_call, outcome="selected", subject="Oui\x00", body="x", by=staff_user()
+        )
+    assert "caractère invisible" in error.value.message_dict["subject"][0]
+    assert not LetterTemplate.objects.exists()

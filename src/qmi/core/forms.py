@@ -1,6 +1,8 @@
 """Form helpers shared by every app's views."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def apply_errors(form, error):
@@ -50,3 +52,15 @@ class ObjectsChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": item},
                 )
         return super()._check_values(value)
+
+
+def plain_text(value, field=None):
+    """Text typed by a person, stripped; a NUL character (PostgreSQL cannot store one) is
+    refused with a message rather than failing at the database, as Django's forms do."""
+    text = str(value or "").strip()
+    if "\x00" in text:
+        message = _(
+            "Le texte contient un caractère invisible (nul) qui ne peut pas être enregistré : retirez-le."
+        )
+        raise ValidationError({field: [message]} if field else message)
+    return text

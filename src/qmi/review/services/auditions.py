@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from qmi.calls.queries import application_members
 from qmi.core import audit
+from qmi.core.forms import plain_text
 from qmi.core.permissions import require
 from qmi.events.models import Event
 from qmi.events.services import cancel_event, save_event
@@ -208,7 +209,7 @@ def schedule_audition(
     now = now or timezone.now()
     audition = _locked(audition)
     application = audition.application
-    location, link = (location or "").strip(), (link or "").strip()
+    location, link = plain_text(location, "location"), plain_text(link, "link")
     panel = list(dict.fromkeys(panel))
     _check_slot(
         audition,
@@ -287,7 +288,7 @@ def answer_audition(*, audition, confirm, message="", by, now=None):
     require(by, "review.answer_audition", audition)
     now = now or timezone.now()
     audition = _locked(audition)
-    message = (message or "").strip()
+    message = plain_text(message, "message")
     answerable = (
         Audition.Status.INVITED,
         Audition.Status.CONFIRMED,
@@ -347,7 +348,7 @@ def save_audition_notes(*, audition, notes, by):
     """What the panel and staff note during the audition, beside the second grid."""
     require(by, "review.take_audition_notes", audition)
     audition = _locked(audition)
-    notes = (notes or "").strip()
+    notes = plain_text(notes, "notes")
     if len(notes) > MAX_NOTES:
         raise ValidationError({"notes": _("Les notes font au plus 10 000 caractères.")})
     if notes == audition.notes:

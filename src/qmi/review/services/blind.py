@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from qmi.calls.queries import questions_of
 from qmi.core import audit
+from qmi.core.forms import plain_text
 from qmi.core.permissions import require
 
 from ..blind import REDACTED_KINDS
@@ -24,7 +25,7 @@ def save_redacted_copy(*, application, answers, by):
     require(by, "review.manage_review")
     cleaned = {}
     for question in redacted_questions(application):
-        text = str(answers.get(question.key) or "").strip()
+        text = plain_text(answers.get(question.key), question.key)
         if len(text) > MAX_CHARS:
             raise ValidationError(
                 {

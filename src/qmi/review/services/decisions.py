@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from qmi.calls.models import Application
 from qmi.core import audit
+from qmi.core.forms import plain_text
 from qmi.core.permissions import require
 
 from ..models import Decision
@@ -23,7 +24,7 @@ def stage_decision(*, application, outcome, rationale, by):
     errors = {}
     if outcome not in Decision.Outcome.values:
         errors["outcome"] = _("Choisissez une décision.")
-    rationale = (rationale or "").strip()
+    rationale = plain_text(rationale, "rationale")
     if not rationale:
         errors["rationale"] = _("Motivez la décision (l'équipe seule la lit avant publication).")
     elif len(rationale) > MAX_RATIONALE:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qmi.core import audit
+from qmi.core.forms import plain_text
 from qmi.core.permissions import require
 
 from ..models import Criterion, Phase, Publication, Review
@@ -35,14 +36,14 @@ def _int(value, message):
 def clean_criterion(values):
     """The criterion's fields from what staff typed, or every problem at once."""
     errors = {}
-    label = (values.get("label") or "").strip()
+    label = plain_text(values.get("label"), "label")
     if not label:
         errors["label"] = _("Donnez un intitulé au critère.")
     elif len(label) > 200:
         errors["label"] = _("L'intitulé du critère tient en 200 caractères au plus.")
     cleaned = {
         "label": label,
-        "help_text": (values.get("help_text") or "").strip(),
+        "help_text": plain_text(values.get("help_text"), "help_text"),
         "required": bool(values.get("required")),
         "information_only": bool(values.get("information_only")),
     }
@@ -75,7 +76,7 @@ def _clean_scale(values):
         )
     labels = {}
     for level, text in (values.get("level_labels") or {}).items():
-        text = (text or "").strip()
+        text = plain_text(text, "level_labels")
         if not text:
             continue
         number = _int(level, _("Chaque libellé porte sur un niveau de l'échelle."))

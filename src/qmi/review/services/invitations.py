@@ -158,7 +158,7 @@ def addresses_of(user):
 def accept_expert_invitation(*, invitation, by):
     """Join the call's jury as an expert; only the invited address may use the link."""
     invitation = (
-        JurorInvitation.objects.select_for_update()
+        JurorInvitation.objects.select_for_update(of=("self",))
         .select_related("call", "invited_by")
         .get(pk=invitation.pk)
     )

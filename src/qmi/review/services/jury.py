@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from qmi.core import audit, versions
-from qmi.core.forms import parse_id
+from qmi.core.forms import parse_id, plain_text
 from qmi.core.permissions import require
 from qmi.programmes.models import EditionCommune, Theme
 
@@ -59,7 +59,7 @@ def add_juror(*, call, user, kind, by, capacity=10, themes=(), communes=()):
 def record_known_link(*, user, organisation, reason, by):
     """Staff know of a link: that organisation's files are never assigned to the person."""
     require(by, "review.manage_review")
-    reason = (reason or "").strip()
+    reason = plain_text(reason, "reason")
     if not reason:
         raise ValidationError(
             _("Dites quel est ce lien (une lettre de soutien, un ancien employeur…).")
@@ -96,7 +96,7 @@ def _submitted(assignment):
 @transaction.atomic
 def declare_conflict(*, assignment, by, reason):
     """The juror declares a conflict on a file: it leaves their queue and is reassigned."""
-    reason = (reason or "").strip()
+    reason = plain_text(reason, "reason")
     assignment = Assignment.objects.select_related("juror", "phase", "review").get(pk=assignment.pk)
     if assignment.juror.user_id != by.pk or assignment.juror.withdrawn_at is not None:
         raise ValidationError(_("Ce dossier ne vous est pas attribué."))

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from qmi.accounts.models import Membership
 from qmi.calls.models import Application, Call
 from qmi.core import audit
+from qmi.core.forms import plain_text
 from qmi.core.permissions import require
 from qmi.mail.models import OutgoingEmail
 from qmi.mail.services import absolute_url, notify, release
@@ -45,7 +46,7 @@ def save_letter_template(*, call, outcome, subject, body, by):
     _refuse_if_published(call)
     if outcome not in Decision.Outcome.values:
         raise ValidationError(_("Choisissez une décision."))
-    subject, body = (subject or "").strip(), (body or "").strip()
+    subject, body = plain_text(subject, "subject"), plain_text(body, "body")
     errors = _letter_errors(subject, body)
     if errors:
         raise ValidationError(errors)

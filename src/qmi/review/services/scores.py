@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qmi.core import audit
+from qmi.core.forms import plain_text
 from qmi.core.permissions import require
 
 from .. import scoring
@@ -65,7 +66,7 @@ def clean_scores(criteria, posted):
         if criterion is None:
             raise ValidationError(_("Cette note ne porte sur aucun critère de la grille."))
         raw = str(item.get("value", "")).strip()
-        comment = (item.get("comment") or "").strip()[:5000]
+        comment = plain_text(item.get("comment"))[:5000]
         if raw == "":
             cleaned[criterion.pk] = (None, False, comment)
         elif raw == "na":
@@ -105,7 +106,7 @@ def save_review(*, review, by, scores, comment=None):
         score.save()
         existing[criterion_id] = score
     if comment is not None:
-        review.comment = comment.strip()[:20000]
+        review.comment = plain_text(comment, "comment")[:20000]
     review.total = scoring.total(marks_of(review, criteria, existing))
     review.save(update_fields=["comment", "total", "updated_at"])
     return review
