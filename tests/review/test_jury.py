@@ -80,6 +80,24 @@ def test_a_commune_agent_reads_the_files_that_ranked_their_commune(call, staff):
     assert Assignment.objects.get(phase=phase, application=other).juror != agent
 
 
+def test_a_commune_agent_with_room_still_reads_only_the_files_of_their_commune(call, staff):
+    phase = ReviewPhaseFactory(call=call, reviews_per_application=1)
+    argenteuil = EditionCommuneFactory(edition=call.edition, commune__name="Argenteuil")
+    ranked = complete_file(call, answers={"communes": [str(argenteuil.pk)]})
+    others = complete(call, 2)
+    agent = JurorFactory(call=call, kind=Juror.Kind.COMMUNE, capacity=5)
+    agent.communes.add(argenteuil)
+    JurorFactory(call=call, capacity=1)
+    outcome = jury.assign_automatically(phase=phase, by=staff)
+    assert set(Assignment.objects.filter(juror=agent).values_list("application_id", flat=True)) == {
+        ranked.pk
+    }
+    # One of the two other files cannot be read by anyone: said, and named.
+    left = [a for a in others if not Assignment.objects.filter(application=a).exists()]
+    assert len(left) == 1
+    assert left[0].reference in outcome.shortfall
+
+
 def test_a_juror_never_gets_a_file_of_their_own_organisation_or_a_linked_one(call, staff):
     phase = ReviewPhaseFactory(call=call, reviews_per_application=1)
     own, linked = OrganisationFactory(), OrganisationFactory()

@@ -2,7 +2,8 @@
 
 Assignment is exact (review.solver): each complete file gets the phase's number of
 reviews, no juror beyond their load, no conflict, preferring jurors whose expertise
-(communes, themes) matches the file. A conflict declared or a juror withdrawn mid-phase
+(communes, themes) matches the file; in a call for projects, a commune's agents read only
+the files that ranked their commune. A conflict declared or a juror withdrawn mid-phase
 refills only the freed places: every other assignment stays, submitted reviews never move.
 """
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from qmi.calls.models import Call
 from qmi.core import audit, versions
 from qmi.core.forms import parse_id, plain_text
 from qmi.core.permissions import require
@@ -170,7 +172,17 @@ def _problem(phase):
     about = queries.topics(call, applications)
     skills = queries.expertise(jurors)
     submitted = _submitted_pairs(phase)
-    forbidden = queries.excluded_pairs(call, jurors)
+    forbidden = set(queries.excluded_pairs(call, jurors))
+    if call.kind == Call.Kind.PROJECTS:
+        # A commune's agents read the files that ranked their commune, and only those.
+        for juror in jurors:
+            own = skills[juror.pk][0]
+            if juror.kind == Juror.Kind.COMMUNE and own:
+                forbidden |= {
+                    (juror.pk, application_id)
+                    for application_id, (communes, _themes) in about.items()
+                    if not own & communes
+                }
     affinity = {}
     for juror in jurors:
         for application_id, application_topics in about.items():
