@@ -42,7 +42,10 @@ def ranking(phase, *, normalised=False, applications=None):
     totals = {}
     for _juror, application_id, total in reviews:
         totals.setdefault(application_id, []).append(total)
-    files = Application.objects.filter(pk__in=list(totals))
+    # A subquery rather than 2,000 ids sent as parameters: the database joins faster.
+    files = Application.objects.filter(
+        pk__in=_submitted(phase).values("assignment__application_id")
+    )
     if applications is not None:
         files = files.filter(pk__in=applications.values("pk"))
     rows = [
