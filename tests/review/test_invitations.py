@@ -331,3 +331,17 @@ def test_a_juror_who_had_left_comes_back_with_the_invitation(client, call):
 
 def test_an_unknown_token_is_404(client):
     assert client.get(reverse("review:invitation", kwargs={"token": "inconnu"})).status_code == 404
+
+
+def test_a_pending_jury_invitation_waits_on_the_invitees_home(client, call):
+    invitation = invitation_for(call, "pro@exemple.fr")
+    invitation_for(call, "autre@exemple.fr")
+    expert = UserFactory(email="perso@exemple.fr")
+    EmailAddress.objects.create(user=expert, email="pro@exemple.fr", verified=True)
+    client.force_login(expert)
+    page = client.get(reverse("portal:home")).content.decode()
+    assert "1 invitation à un jury" in page
+    assert accept_url(invitation) in page and call.title in page
+    # Accepted, it leaves the home (the kept page follows the review's version).
+    client.post(accept_url(invitation))
+    assert "invitation à un jury" not in client.get(reverse("portal:home")).content.decode()

@@ -18,7 +18,7 @@ from qmi.events.queries import upcoming_about
 from qmi.messaging.queries import unread_threads_of
 from qmi.programmes.queries import workspaces_for
 from qmi.review.models import Review
-from qmi.review.queries import assignments_of
+from qmi.review.queries import assignments_of, jury_invitations_for
 
 FILES_SHOWN = 10
 SHOWN = 5
@@ -89,6 +89,7 @@ def home_for(user):
         "unread_threads": list(unread[:SHOWN]),
         "unread_count": unread.count(),
         "invitations": list(pending_invitations_for(user)[:20]),
+        "jury_invitations": list(jury_invitations_for(user)[:20]),
         "open_calls": calls[:SHOWN],
         "sessions": _sessions(calls, now),
         "workspaces": workspaces,

@@ -14,10 +14,12 @@ class ReviewConfig(AppConfig):
 
         from .models import (  # noqa: PLC0415 — idem
             Assignment,
+            Audition,
             Conflict,
             Criterion,
             Decision,
             Juror,
+            JurorInvitation,
             KnownLink,
             LetterTemplate,
             Phase,
@@ -44,6 +46,8 @@ class ReviewConfig(AppConfig):
             Decision,
             LetterTemplate,
             Publication,
+            JurorInvitation,
+            Audition,
         )
         # The public page of a call names its laureates once the decisions are published.
         public_cache.watch(Publication, Decision)

@@ -11,13 +11,14 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from qmi.accounts.models import Membership
 from qmi.calls.funnel import theme_questions
 from qmi.calls.models import Application, Call
 from qmi.programmes.models import Challenge, EditionCommune, Theme
 
-from .models import Assignment, Conflict, Juror, KnownLink, Phase, Review
+from .models import Assignment, Conflict, Juror, JurorInvitation, KnownLink, Phase, Review
 
 # The version of everything review pages show (core.versions; watched in review.apps).
 REVIEWS = "reviews"
@@ -231,3 +232,27 @@ def get_review_for(user, pk):
 
 def open_phase(call):
     return Phase.objects.filter(call=call, status=Phase.Status.OPEN).order_by("order").first()
+
+
+def addresses_of(user):
+    """The addresses a person may accept an invitation for: their own and verified ones."""
+    if not user.is_authenticated:
+        return set()
+    return {user.email.lower()} | {
+        address.lower()
+        for address in user.emailaddress_set.filter(verified=True).values_list("email", flat=True)
+    }
+
+
+def jury_invitations_for(user):
+    """Invitations to a jury still open, sent to one of the person's verified addresses."""
+    query = Q()
+    for address in addresses_of(user):
+        query |= Q(email__iexact=address)
+    return (
+        JurorInvitation.objects.filter(
+            query, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .select_related("call")
+        .order_by("expires_at")
+    )

@@ -22,6 +22,7 @@ from qmi.core.forms import parse_id
 from qmi.core.permissions import require
 from qmi.mail.services import absolute_url, cancel_unsent, notify, send_to_address
 
+from .. import queries
 from ..models import Juror, JurorInvitation
 
 # The same four states as an organisation's invitation, so pages and people read them alike.
@@ -144,16 +145,6 @@ def revoke_expert_invitation(*, invitation, by):
     return invitation
 
 
-def addresses_of(user):
-    """The addresses a person may accept an invitation for: their own and verified ones."""
-    if not user.is_authenticated:
-        return set()
-    return {user.email.lower()} | {
-        address.lower()
-        for address in user.emailaddress_set.filter(verified=True).values_list("email", flat=True)
-    }
-
-
 @transaction.atomic
 def accept_expert_invitation(*, invitation, by):
     """Join the call's jury as an expert; only the invited address may use the link."""
@@ -174,7 +165,7 @@ def accept_expert_invitation(*, invitation, by):
         raise ValidationError(_("Cette invitation a été révoquée."))
     if status == Status.ACCEPTED:
         raise ValidationError(_("Cette invitation a déjà été utilisée."))
-    if invitation.email.lower() not in addresses_of(by):
+    if invitation.email.lower() not in queries.addresses_of(by):
         raise ValidationError(
             _(
                 "Cette invitation a été envoyée à %(email)s. "

@@ -17,6 +17,7 @@ from qmi.accounts.access import backoffice_required
 from qmi.calls.models import Call
 from qmi.core.forms import apply_errors
 
+from .. import queries
 from ..forms import ExpertInvitationForm
 from ..models import JurorInvitation
 from ..services import invitations
@@ -103,7 +104,7 @@ def accept(request, token):
             "status": invitations.status_of(invitation),
             "statuses": invitations.Status,
             "error": error,
-            "address_matches": invitation.email.lower() in invitations.addresses_of(user),
+            "address_matches": invitation.email.lower() in queries.addresses_of(user),
             "is_juror": invitation.juror is not None and invitation.juror.user_id == user.pk,
             "login_url": f"{reverse('account_login')}?{urlencode({'next': request.path})}",
             "signup_url": (
