@@ -12,7 +12,6 @@ Every page goes through `check_page` (axe-core, console, narrow screens).
 import datetime
 import io
 
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -25,7 +24,7 @@ from qmi.review.models import Assignment, Audition, Decision, Juror, Phase, Publ
 from qmi.review.ranking import ranking
 from qmi.review.services import decisions
 
-from .helpers import DEMO_PASSWORD, check_page, login, logout, visit
+from .helpers import check_page, login, logout, visit
 from .test_review import (
     EXPERT,
     NEWCOMER,
@@ -153,12 +152,6 @@ def test_from_the_jury_to_the_published_decision(page, demo):
 
     # 4. The applicant confirms the slot and takes the calendar file.
     holder = User.objects.filter(memberships__organisation=shortlisted.organisation).first()
-    # The demo's project holders have no password; this one sets hers.
-    holder.set_password(DEMO_PASSWORD)
-    holder.save()
-    EmailAddress.objects.update_or_create(
-        user=holder, email=holder.email, defaults={"verified": True, "primary": True}
-    )
     login(page, holder.email)
     visit(page, f"/candidatures/{shortlisted.pk}/")
     panel = page.locator("section#audition")

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from qmi.accounts.models import User
 from qmi.portal.queries import landing_url_for
+from qmi.programmes.management.commands.load_demo import DEMO_PASSWORD
 from qmi.review.models import Criterion, Juror, Phase, Review
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +51,10 @@ def test_the_expert_lands_on_their_queue_and_staff_on_the_ranking(demo, client):
     assert landing_url_for(expert) == reverse("review:queue")
     client.force_login(expert)
     assert "évaluations déposées" in client.get(reverse("review:queue")).content.decode()
+
+
+def test_an_applicant_of_the_call_in_deliberation_logs_in_with_the_demo_password(demo, client):
+    holder = User.objects.get(email="porteur.ombre-douce@demo.qmi.example")
+    assert client.login(username=holder.email, password=DEMO_PASSWORD)
+    mine = holder.memberships.get().organisation.applications.get(call__slug="demo-appel-en-jury")
+    assert client.get(reverse("calls:application", args=[mine.pk])).status_code == 200

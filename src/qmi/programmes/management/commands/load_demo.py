@@ -452,6 +452,9 @@ class Command(BaseCommand):
             "agent.argenteuil@demo.qmi.example": "Agent référent d'Argenteuil (2e édition)",
             "experimentateur@demo.qmi.example": "Expérimentateur (startup fictive)",
             "expert@demo.qmi.example": "Expert d'un partenaire (fictif)",
+            "porteur.ombre-douce@demo.qmi.example": (
+                "Porteur d'un dossier de l'appel « le jury délibère » (fictif)"
+            ),
             "support@demo.qmi.example": "Support technique — administration Django (/admin/)",
         }
         for email, label in labels.items():

@@ -11,6 +11,7 @@ Everything named here that is not in the programme's documents is fictional. Ide
 import datetime
 import zlib
 
+from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +23,7 @@ from qmi.calls.management.commands.load_demo_calls import DEMO_CALLS, demo_call
 from qmi.calls.models import Application, Call, Question
 from qmi.calls.queries import questions_of
 from qmi.calls.services import applications, calls, examination
+from qmi.programmes.management.commands.load_demo import DEMO_PASSWORD
 from qmi.programmes.models import Edition, Theme
 from qmi.review.models import Juror, Phase, Review
 from qmi.review.services import grid, jury, scores
@@ -189,8 +191,12 @@ class Command(BaseCommand):
             defaults={"full_name": f"Porteur {name}", "is_demo": True},
         )
         if created:
-            person.set_unusable_password()
+            # The demo's password, so anyone can see a file's decision as its applicant.
+            person.set_password(DEMO_PASSWORD)
             person.save()
+        EmailAddress.objects.get_or_create(
+            user=person, email=person.email, defaults={"verified": True, "primary": True}
+        )
         Membership.objects.get_or_create(
             user=person, organisation=organisation, defaults={"role": Membership.Role.ADMIN}
         )
