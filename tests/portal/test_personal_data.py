@@ -1,6 +1,7 @@
 """A person's rights over their data: the export of everything held about them, and the
 deletion of their account (refused to staff and to an organisation's last administrator)."""
 
+import datetime
 import json
 
 import pytest
@@ -14,6 +15,7 @@ from qmi.core.models import AuditEntry
 from qmi.events.models import Registration
 from qmi.mail.models import Notification, OutgoingEmail
 from qmi.messaging.models import Message
+from qmi.review.models import Conflict, JurorInvitation, Publication, Review
 from tests.factories import (
     PASSWORD,
     ApplicationFactory,
@@ -21,15 +23,18 @@ from tests.factories import (
     DocumentFactory,
     EditionCommuneFactory,
     InvitationFactory,
+    JurorFactory,
     MembershipFactory,
     MessageFactory,
     NotificationFactory,
     OrganisationFactory,
     RegistrationFactory,
+    ReviewPhaseFactory,
     SubmissionFactory,
     ThreadFactory,
     UserFactory,
     metropolis_user,
+    review_of,
     staff_user,
 )
 from tests.utils import count_queries
@@ -259,3 +264,44 @@ def test_the_profile_links_to_the_export_and_the_deletion(client, person):
     html = client.get(reverse("accounts:profile")).content.decode()
     assert EXPORT in html and DELETE in html
     assert html.count('id="data-title"') == 1
+
+
+def test_a_jurors_seats_reviews_conflicts_and_invitations_are_in_the_export(client, person):
+    user, _ = person
+    juror = JurorFactory(user=user)
+    review = review_of(
+        ReviewPhaseFactory(call=juror.call), ApplicationFactory(call=juror.call), juror
+    )
+    review.comment = "Projet solide."
+    review.save()
+    Conflict.objects.create(
+        juror=juror, application=ApplicationFactory(call=juror.call), reason="Ancien employeur"
+    )
+    JurorInvitation.objects.create(
+        call=juror.call,
+        email="camille@exemple.fr",
+        full_name="Camille Dupont",
+        expires_at=timezone.now() + datetime.timedelta(days=3),
+    )
+    client.force_login(user)
+    data = json.loads(client.post(EXPORT).content)
+    assert [seat["call"] for seat in data["jury_seats"]] == [juror.call.title]
+    assert [r["comment"] for r in data["reviews_written"]] == ["Projet solide."]
+    assert [c["reason"] for c in data["conflicts_declared"]] == ["Ancien employeur"]
+    assert [i["email"] for i in data["jury_invitations_received"]] == ["camille@exemple.fr"]
+
+
+def test_a_juror_of_a_call_still_deciding_keeps_their_account_until_it_is_published(client, person):
+    user, organisation = person
+    MembershipFactory(organisation=organisation, role=Membership.Role.ADMIN)
+    juror = JurorFactory(user=user)
+    review_of(ReviewPhaseFactory(call=juror.call), ApplicationFactory(call=juror.call), juror)
+    client.force_login(user)
+    refused = client.post(DELETE, {"password": PASSWORD})
+    assert "dont les décisions ne sont pas encore publiées" in refused.content.decode().replace(
+        "&#x27;", "'"
+    )
+    assert User.objects.filter(pk=user.pk).exists() and Review.objects.exists()
+    Publication.objects.create(call=juror.call)
+    client.post(DELETE, {"password": PASSWORD})
+    assert not User.objects.filter(pk=user.pk).exists()

@@ -312,6 +312,26 @@ def member_remove(request, pk, membership_pk):
     return redirect(reverse("accounts:organisation", kwargs={"pk": pk}) + "#members")
 
 
+def sign_in_context(request, email):
+    """What an invitation page needs to send its visitor to log in or sign up as `email`."""
+    user = request.user
+    addresses = set()
+    if user.is_authenticated:
+        addresses = {user.email.lower()} | {
+            address.lower()
+            for address in user.emailaddress_set.filter(verified=True).values_list(
+                "email", flat=True
+            )
+        }
+    return {
+        "address_matches": email.lower() in addresses,
+        "login_url": f"{reverse('account_login')}?{urlencode({'next': request.path})}",
+        "signup_url": (
+            f"{reverse('account_signup')}?{urlencode({'next': request.path, 'email': email})}"
+        ),
+    }
+
+
 def invitation_accept(request, token):
     invitation = (
         Invitation.objects.select_related("organisation", "invited_by").filter(token=token).first()
@@ -334,14 +354,6 @@ def invitation_accept(request, token):
                 % {"name": invitation.organisation.name},
             )
             return redirect("accounts:organisation", pk=invitation.organisation_id)
-    user = request.user
-    addresses = set()
-    if user.is_authenticated:
-        addresses = {user.email.lower()} | {
-            email.lower()
-            for email in user.emailaddress_set.filter(verified=True).values_list("email", flat=True)
-        }
-    next_query = urlencode({"next": request.path})
     return render(
         request,
         "accounts/invitation.html",
@@ -350,12 +362,7 @@ def invitation_accept(request, token):
             "status": invitation.status,
             "statuses": Invitation.Status,
             "error": error,
-            "address_matches": invitation.email.lower() in addresses,
-            "login_url": f"{reverse('account_login')}?{next_query}",
-            "signup_url": (
-                f"{reverse('account_signup')}?"
-                f"{urlencode({'next': request.path, 'email': invitation.email})}"
-            ),
+            **sign_in_context(request, invitation.email),
         },
         status=400 if error else 200,
     )

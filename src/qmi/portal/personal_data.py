@@ -15,6 +15,7 @@ from qmi.events.models import Registration
 from qmi.mail.models import Notification
 from qmi.messaging.models import Message
 from qmi.programmes.models import CommuneRole
+from qmi.review.models import Conflict, Juror, JurorInvitation, Review
 
 
 def personal_data(user):
@@ -36,6 +37,10 @@ def personal_data(user):
         "messages_written": _messages(user),
         "notifications": _notifications(user),
         "event_registrations": _registrations(user, verified),
+        "jury_seats": _jury_seats(user),
+        "reviews_written": _reviews(user),
+        "conflicts_declared": _conflicts(user),
+        "jury_invitations_received": _jury_invitations(verified),
         "audit_trail": _audit(user),
     }
 
@@ -184,6 +189,67 @@ def _registrations(user, emails):
         }
         for registration in Registration.objects.filter(Q(user=user) | Q(email__in=emails))
         .select_related("event")
+        .order_by("created_at")
+    ]
+
+
+def _jury_seats(user):
+    return [
+        {
+            "call": juror.call.title,
+            "kind": juror.kind,
+            "capacity": juror.capacity,
+            "since": juror.created_at,
+            "withdrawn_at": juror.withdrawn_at,
+        }
+        for juror in Juror.objects.filter(user=user).select_related("call").order_by("created_at")
+    ]
+
+
+def _reviews(user):
+    """The person's own reviews: totals and comments (the scores per criterion stay with
+    the call's ranking; their comments are what the person wrote)."""
+    return [
+        {
+            "call": review.assignment.phase.call.title,
+            "phase": review.assignment.phase.title,
+            "file": review.assignment.application.reference,
+            "status": review.status,
+            "total": review.total,
+            "comment": review.comment,
+            "submitted_at": review.submitted_at,
+        }
+        for review in Review.objects.filter(assignment__juror__user=user)
+        .select_related("assignment__phase__call", "assignment__application")
+        .order_by("created_at")
+    ]
+
+
+def _conflicts(user):
+    return [
+        {
+            "call": conflict.juror.call.title,
+            "file": conflict.application.reference,
+            "reason": conflict.reason,
+            "declared_at": conflict.created_at,
+        }
+        for conflict in Conflict.objects.filter(juror__user=user)
+        .select_related("juror__call", "application")
+        .order_by("created_at")
+    ]
+
+
+def _jury_invitations(emails):
+    return [
+        {
+            "call": invitation.call.title,
+            "email": invitation.email,
+            "full_name": invitation.full_name,
+            "sent_at": invitation.created_at,
+            "accepted_at": invitation.accepted_at,
+        }
+        for invitation in JurorInvitation.objects.filter(email__in=emails)
+        .select_related("call")
         .order_by("created_at")
     ]
 

@@ -11,6 +11,7 @@ from qmi.core import audit, ratelimit
 from qmi.core.permissions import require
 from qmi.events.models import Registration
 from qmi.mail.services import send_to_address
+from qmi.review.models import Juror
 
 from .personal_data import personal_data, verified_addresses
 
@@ -64,6 +65,19 @@ def deletion_obstacles(user):
                 )
                 % {"name": membership.organisation.name}
             )
+    # A juror's reviews go with their juror seat: they must not leave a ranking still in use.
+    seats = Juror.objects.filter(user=user, call__decisions_publication__isnull=True).values_list(
+        "call__title", flat=True
+    )
+    for title in sorted(set(seats)):
+        obstacles.append(
+            _(
+                "Vous faites partie du jury de « %(title)s », dont les décisions ne sont pas "
+                "encore publiées : vos évaluations comptent dans son classement. Revenez une "
+                "fois les décisions publiées, ou écrivez à l'équipe du programme."
+            )
+            % {"title": title}
+        )
     return obstacles
 
 

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qmi.accounts.access import backoffice_required
+from qmi.accounts.views import sign_in_context
 from qmi.calls.models import Call
 from qmi.core.forms import apply_errors
 
-from .. import queries
 from ..forms import ExpertInvitationForm
 from ..models import JurorInvitation
 from ..services import invitations
@@ -104,13 +104,8 @@ def accept(request, token):
             "status": invitations.status_of(invitation),
             "statuses": invitations.Status,
             "error": error,
-            "address_matches": invitation.email.lower() in queries.addresses_of(user),
             "is_juror": invitation.juror is not None and invitation.juror.user_id == user.pk,
-            "login_url": f"{reverse('account_login')}?{urlencode({'next': request.path})}",
-            "signup_url": (
-                f"{reverse('account_signup')}?"
-                f"{urlencode({'next': request.path, 'email': invitation.email})}"
-            ),
+            **sign_in_context(request, invitation.email),
         },
         status=400 if error else 200,
     )
