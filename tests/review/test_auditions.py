@@ -181,7 +181,10 @@ def _member_juror(setting):
         ({"panel": _member_juror}, "panel", "conflit d'intérêts"),
         ({"phase": "other call"}, "phase", "Choisissez une phase de cet appel"),
         ({"phase": "not scored"}, "phase", "phase notée"),
-        ({"link": "pas une adresse"}, "link", "URL"),
+        ({"link": "pas une adresse"}, "link", "adresse web complète"),
+        ({"link": "javascript:alert(1)"}, "link", "adresse web complète"),
+        ({"link": "ftp://visio.example/salle"}, "link", "adresse web complète"),
+        ({"location": "x" * 301}, "location", "300 caractères au plus"),
     ],
 )
 def test_a_bad_slot_is_refused_with_a_clear_message(setting, changes, field, message):

@@ -11,6 +11,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +34,7 @@ PARIS = ZoneInfo("Europe/Paris")
 MIN_MINUTES, MAX_MINUTES = 10, 240
 MAX_MESSAGE = 2000
 MAX_NOTES = 10000
+MAX_LOCATION, MAX_LINK = 300, 200  # the event's columns
 
 
 def _status_change(before, after):
@@ -136,6 +138,26 @@ def _panel_error(panel, application):
     return " ".join(problems)
 
 
+def _place_errors(location, link):
+    """A place or a link; the link a web address (it becomes a link on the applicant's page)."""
+    errors = {}
+    if not location and not link:
+        errors["location"] = _("Indiquez un lieu ou un lien de visioconférence.")
+    elif len(location) > MAX_LOCATION:
+        errors["location"] = _("Le lieu tient en 300 caractères au plus.")
+    if link:
+        try:
+            URLValidator(schemes=["https", "http"])(link)
+            if len(link) > MAX_LINK:
+                raise ValidationError("too long")
+        except ValidationError:
+            errors["link"] = _(
+                "Le lien de visioconférence est une adresse web complète "
+                "(https://…, 200 caractères au plus)."
+            )
+    return errors
+
+
 def _check_slot(audition, *, starts_at, duration_minutes, location, link, panel, phase, now):
     """Every reason the slot is refused, by field, so nothing is half-saved."""
     application = audition.application
@@ -151,8 +173,7 @@ def _check_slot(audition, *, starts_at, duration_minutes, location, link, panel,
             "low": MIN_MINUTES,
             "high": MAX_MINUTES,
         }
-    if not location and not link:
-        errors["location"] = _("Indiquez un lieu ou un lien de visioconférence.")
+    errors.update(_place_errors(location, link))
     for field, problem in (
         ("phase", _phase_error(phase, application.call)),
         ("panel", _panel_error(panel, application)),
