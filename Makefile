@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 DEV_ENV := QMI_DEBUG=1 QMI_DEMO_MFA_EXEMPT=1 QMI_SITE_URL=$(QMI_SITE_URL)
 
-.PHONY: install run test test-browser bench bench-http bench-review lint lock format messages migrate demo clean
+.PHONY: install run test test-browser bench bench-http bench-review bench-allocation lint lock format messages migrate demo clean
 
 # Installs exactly what requirements/dev.txt pins, hashes checked (`make lock` refreshes it).
 $(STAMP): pyproject.toml requirements/dev.txt
@@ -68,6 +68,10 @@ bench-http: messages
 # The review at the scale of a large call: ranking page, exact assignment, re-solve (PostgreSQL).
 bench-review: messages
 	$(PY) bench/review.py
+
+# The allocation of laureates to communes: 75 × 10 and 300 × 40, solver, task, pages (PostgreSQL).
+bench-allocation: messages
+	$(PY) bench/allocation.py
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

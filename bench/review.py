@@ -15,48 +15,18 @@ time and query count. Figures, never assertions: exit code 1 only when something
 import os
 import random
 import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-DB_NAME = "qmi_bench_review"
-URL = os.environ.get(
-    "QMI_BENCH_REVIEW_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-)
+from postgres import page_time, production_settings  # noqa: E402
+
+URL = production_settings("qmi_bench_review", "QMI_BENCH_REVIEW_DATABASE_URL")
 FILES = int(os.environ.get("QMI_BENCH_REVIEW_FILES", "2000"))
 JURORS = int(os.environ.get("QMI_BENCH_REVIEW_JURORS", "60"))
 READS = 3
-ROUNDS = 20
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "qmi.settings",
-        "QMI_DEBUG": "0",
-        "QMI_SECRET_KEY": os.environ.get("QMI_SECRET_KEY", "bench-only-not-a-secret"),
-        "QMI_ALLOWED_HOSTS": "testserver",
-        "QMI_DEMO_MFA_EXEMPT": "1",
-        "QMI_SSL_REDIRECT": "0",
-        "QMI_KEPT_PAGES": "0",
-        "DATABASE_URL": URL,
-        "QMI_VAR_DIR": tempfile.mkdtemp(prefix="qmi-bench-review-"),
-    }
-)
-os.environ.pop("QMI_REDIS_URL", None)
-
-
-def recreate_database():
-    if not URL.endswith(f"/{DB_NAME}"):
-        return
-    pg = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
-    subprocess.run(["dropdb", *pg, "--if-exists", DB_NAME], check=True)
-    subprocess.run(["createdb", *pg, DB_NAME], check=True)
-
-
-recreate_database()
 
 import django  # noqa: E402
 
@@ -65,7 +35,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from qmi.accounts.models import Organisation, User  # noqa: E402
@@ -196,20 +166,6 @@ def fill_reviews(phase):
         )
     Review.objects.bulk_update(reviews, ["status", "submitted_at", "total"], batch_size=1000)
     Score.objects.bulk_create(scores, batch_size=2000)
-
-
-def page_time(client, url):
-    client.get(url)
-    timings = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, response.status_code
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    timings.sort()
-    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], len(queries)
 
 
 def main():

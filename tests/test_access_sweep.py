@@ -21,6 +21,15 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from django.utils import timezone
 
 from qmi.accounts.models import Organisation
+from qmi.allocation import queries as allocation_queries
+from qmi.allocation.models import (
+    Allocation,
+    AllocationCommune,
+    PairRule,
+    PendingChange,
+    Placement,
+    Run,
+)
 from qmi.calls.models import (
     Application,
     Call,
@@ -31,6 +40,7 @@ from qmi.calls.models import (
 )
 from qmi.core.models import AuditEntry
 from qmi.events.models import Event
+from qmi.experiments.models import Experiment
 from qmi.programmes.models import Stage
 from qmi.review.models import Audition, Decision, JurorInvitation
 from tests.factories import (
@@ -129,6 +139,16 @@ BY_PREFIX = {
     ("jury/invitations/", "token"): "juror_invitation.token",
     ("gestion/appels/<int:pk>/evaluation/", "invitation_pk"): "juror_invitation",
     ("jury/auditions/", "pk"): "audition",
+    ("experimentations/", "pk"): "experiment",
+    ("gestion/appels/<int:pk>/repartition/", "pk"): "projects_call",
+    ("gestion/repartitions/", "pk"): "allocation",
+    ("gestion/repartitions/calculs/", "pk"): "run",
+    ("repartitions/", "pk"): "allocation",
+    ("repartitions/", "application_pk"): "laureate",
+    ("repartitions/communes/", "pk"): "allocation_commune",
+    ("repartitions/communes/", "document_pk"): "laureate_document",
+    ("repartitions/placements/", "pk"): "placement",
+    ("gestion/experimentations/", "pk"): "experiment",
 }
 BY_KEYWORD = {
     "slug": "call.slug",
@@ -153,6 +173,10 @@ BY_KEYWORD = {
     "audition_pk": "audition",
     "application_pk": "application",
     "note_pk": "note",
+    "commune_pk": "allocation_commune",
+    "rule_pk": "pair_rule",
+    "placement_pk": "placement",
+    "change_pk": "pending_change",
     "content_type": "application_type",
     "object_id": "application",
     "content_type_id": "organisation_type",
@@ -277,6 +301,15 @@ class World:
             letter_subject="Votre candidature",
             letter_body="Madame, Monsieur,\n\nVotre dossier est sur liste d'attente.",
         )
+        # The experiment of organisation A's file in its commune (no placement needed).
+        self.experiment = Experiment.objects.create(
+            edition=self.edition,
+            application=self.application,
+            organisation=self.organisation,
+            edition_commune=self.participation,
+            title="Expérimentation balayée",
+        )
+        self._allocation()
         self.notification = NotificationFactory(recipient=agent)
         self.application_type = ContentType.objects.get_for_model(Application)
         self.organisation_type = ContentType.objects.get_for_model(Organisation)
@@ -292,6 +325,76 @@ class World:
         startup = OrganisationFactory(kind=Organisation.Kind.EXPERIMENTER)
         self.startup_outsider = member_of(startup)
         MembershipFactory(organisation=startup)  # a colleague, so the startup looks real
+
+    def _allocation(self):
+        """A call for projects of the edition whose laureate (another startup) listed commune A,
+        its allocation (published), a run, a committee rule, a placement and a staged change."""
+        now = timezone.now()
+        self.projects_call = CallFactory(
+            edition=self.edition,
+            kind=Call.Kind.PROJECTS,
+            status=Call.Status.PUBLISHED if self.published else Call.Status.DRAFT,
+        )
+        add_question(self.projects_call, "communes", Question.Kind.COMMUNE_RANKING)
+        laureate_org = OrganisationFactory(kind=Organisation.Kind.EXPERIMENTER)
+        self.laureate_member = member_of(laureate_org)
+        self.laureate = ApplicationFactory(
+            call=self.projects_call,
+            organisation=laureate_org,
+            status=Application.Status.COMPLETE,
+            submitted_at=now,
+            answers={"communes": [str(self.participation.pk)]},
+        )
+        self.laureate_document = DocumentFactory(application=self.laureate)
+        Decision.objects.create(
+            application=self.laureate,
+            outcome=Decision.Outcome.SELECTED,
+            rationale="Retenu.",
+            published_at=now,
+        )
+        self.allocation = Allocation.objects.create(
+            call=self.projects_call, closes_at=now + datetime.timedelta(days=7)
+        )
+        self.allocation_commune = AllocationCommune.objects.create(
+            allocation=self.allocation,
+            edition_commune=self.participation,
+            minimum=0,
+            maximum=2,
+            letter_subject="Les projets de la commune",
+            letter_body="Madame, Monsieur,\n\nUn projet.",
+        )
+        self.pair_rule = PairRule.objects.create(
+            allocation=self.allocation,
+            application=self.laureate,
+            commune=self.allocation_commune,
+            kind=PairRule.Kind.PIN,
+            note="Le comité.",
+        )
+        snapshot = allocation_queries.snapshot(self.allocation)
+        self.run = Run.objects.create(
+            allocation=self.allocation,
+            number=1,
+            status=Run.Status.OPTIMAL,
+            snapshot=snapshot,
+            input_hash=allocation_queries.digest(snapshot),
+            result={"placements": [], "communes": [], "summary": {}},
+            objective=0,
+        )
+        self.placement = Placement.objects.create(
+            allocation=self.allocation,
+            application=self.laureate,
+            commune=self.allocation_commune,
+            letter_subject="Votre projet",
+            letter_body="Madame, Monsieur,\n\nVotre projet.",
+        )
+        self.pending_change = PendingChange.objects.create(
+            allocation=self.allocation,
+            kind=PendingChange.Kind.MOVE,
+            application=self.laureate,
+            commune=self.allocation_commune,
+            rationale="Changement.",
+        )
+        Allocation.objects.filter(pk=self.allocation.pk).update(published_at=now)
 
     def value(self, path):
         obj = self
@@ -464,6 +567,8 @@ def test_the_world_is_real_staff_and_owner_reach_the_pages(client):
     for user, (path, name, keywords) in checks:
         if path.startswith("jury/"):  # a juror's pages are the juror's, not the applicant's
             user = world.juror.user
+        if path.startswith(("repartitions/<int:pk>/dossiers/", "repartitions/placements/")):
+            user = world.laureate_member  # a laureate's pages are its team's, not the commune's
         client.force_login(user)
         url = url_for(world, path, name, keywords)
         if ask(client, url).status_code == 404:

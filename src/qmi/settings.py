@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "qmi.events",
     "qmi.calls",
     "qmi.review",
+    "qmi.allocation",
+    "qmi.experiments",
     "qmi.showcase",
     "qmi.portal",
 ]

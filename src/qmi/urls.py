@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("qmi.events.urls")),
     path("", include("qmi.calls.urls")),
     path("", include("qmi.review.urls")),
+    path("", include("qmi.experiments.urls")),
+    path("", include("qmi.allocation.urls")),
     path("", include("qmi.mail.urls")),
     path("", include("qmi.core.urls")),
     path("", include("qmi.portal.urls")),

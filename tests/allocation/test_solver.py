@@ -2,6 +2,7 @@
 
 import itertools
 import random
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,11 +13,10 @@ from qmi.allocation.solver import Instance
 # --- Brute force -------------------------------------------------------------------------
 
 
-def brute_force(instance):
-    """The best objective over every allocation (None when there is none)."""
+def allocations(instance):
+    """Every allocation that keeps the constraints, with its objective."""
     weights = instance.weights()
     laureates, communes = sorted(instance.laureates), sorted(instance.communes)
-    best = None
     for choice in itertools.product(communes, repeat=len(laureates)):
         pairs = list(zip(laureates, choice, strict=True))
         if any(pair not in weights for pair in pairs):
@@ -26,9 +26,12 @@ def brute_force(instance):
         counts = {c: choice.count(c) for c in communes}
         if any(not low <= counts[c] <= high for c, (low, high) in instance.communes.items()):
             continue
-        total = sum(weights[pair] for pair in pairs)
-        best = total if best is None else max(best, total)
-    return best
+        yield dict(pairs), sum(weights[pair] for pair in pairs)
+
+
+def brute_force(instance):
+    """The best objective over every allocation (None when there is none)."""
+    return max((total for _placement, total in allocations(instance)), default=None)
 
 
 @st.composite
@@ -223,3 +226,283 @@ def test_blocking_pairs_and_communes_under_their_minimum_are_found():
         (3, "Sucy-en-Brie"),
     }
     assert solver.under_minimum(instance, {1: "Argenteuil"}) == {"Sucy-en-Brie": 0}
+
+
+# --- Explanations ----------------------------------------------------------------------------
+
+
+def with_pin(instance, pair):
+    return replace(instance, pins=instance.pins | {pair})
+
+
+def assert_explained(instance, result):
+    """Every laureate's explanation holds, each loss against a re-solve with the pair pinned."""
+    weights = instance.weights()
+    explanations = solver.explain(instance, result)
+    assert sorted(explanations) == sorted(result.placement)
+    for laureate, explanation in explanations.items():
+        commune = result.placement[laureate]
+        assert explanation.commune == commune
+        assert explanation.points == weights[(laureate, commune)]
+        assert explanation.pinned == ((laureate, commune) in instance.pins)
+        assert explanation.one_sided == (not instance.mutual(laureate, commune))
+        own = instance.laureate_ranks.get(laureate, {})
+        expected = sorted(
+            (c for c in own if c != commune and (commune not in own or own[c] < own[commune])),
+            key=lambda c: (own[c], c),
+        )
+        assert [better.commune for better in explanation.better] == expected
+        for better in explanation.better:
+            pair = (laureate, better.commune)
+            if better.reason == "forbidden":
+                assert pair in instance.forbidden
+            elif better.reason == "pinned_elsewhere":
+                assert (laureate, commune) in instance.pins
+            elif better.reason == "not_wanted":
+                assert pair not in weights
+            else:
+                assert better.reason in ("full", "costly")
+                held = list(result.placement.values()).count(better.commune)
+                assert (held == instance.communes[better.commune][1]) == (better.reason == "full")
+                forced = solver.solve(with_pin(instance, pair))
+                if forced.status == "infeasible":
+                    assert better.loss is None
+                else:
+                    assert abs(better.loss - (result.objective - forced.objective)) < 1e-9
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances())
+def test_explained_losses_equal_a_re_solve_with_the_pair_pinned(instance):
+    result = solver.solve(instance)
+    if result.status != "optimal":
+        assert solver.explain(instance, result) == {}
+        return
+    assert_explained(instance, result)
+
+
+@settings(max_examples=80, deadline=None)
+@given(instances(), st.sampled_from(["time_limit", "optimal"]))
+def test_a_result_short_of_the_optimum_is_explained_against_it(instance, status):
+    # The worst allocation stands for one HiGHS stopped early ("time_limit"), or declared
+    # optimal within its tolerance (negative cycles left): its losses may be negative.
+    worst = min(allocations(instance), key=lambda found: found[1], default=None)
+    if worst is None:
+        return
+    placement, total = worst
+    result = solver.Result(status, placement, round(total, 9), 0.0)
+    assert_explained(instance, result)
+
+
+def displaced():
+    """1, 2 and 3 all want A first; A (at most 2) ranks 3 last, B ranks 3 first."""
+    return Instance(
+        laureates=(1, 2, 3),
+        communes={"A": (0, 2), "B": (0, 2)},
+        commune_ranks={"A": {1: 1, 2: 2, 3: 3}, "B": {3: 1, 1: 2, 2: 3}},
+        laureate_ranks={lau: {"A": 1, "B": 2} for lau in (1, 2, 3)},
+    )
+
+
+def test_a_laureate_kept_out_of_a_full_commune_and_what_forcing_it_costs():
+    instance = displaced()
+    result = solver.solve(instance)
+    # 3 at B: 1 + 5/6 + 3/4 = 31/12; 3 at A instead pushes 2 (or 1) to B: 25/12.
+    assert result.placement == {1: "A", 2: "A", 3: "B"}
+    explanations = solver.explain(instance, result)
+    assert explanations[1].better == () and explanations[2].better == ()
+    assert explanations[3] == solver.Explanation(
+        commune="B",
+        rank=2,
+        commune_rank=1,
+        points=0.75,
+        one_sided=False,
+        pinned=False,
+        better=(solver.Better("A", 1, "full", ahead=2, loss=0.499999999),),
+    )  # 0.5 up to the weights' rounding to 9 decimals
+    # With room at A, 3 still goes to B: all three at A is worth 30/12, 1/12 less.
+    roomy = replace(instance, communes={"A": (0, 3), "B": (0, 2)})
+    (better,) = solver.explain(roomy, solver.solve(roomy))[3].better
+    assert better == solver.Better("A", 1, "costly", loss=0.083333333)
+
+
+def test_forbidden_pinned_and_unwanted_better_communes_are_told_apart():
+    instance = displaced()
+    forbidden = replace(instance, forbidden=frozenset({(3, "A")}))
+    assert solver.explain(forbidden, solver.solve(forbidden))[3].better == (
+        solver.Better("A", 1, "forbidden"),
+    )
+    pinned = replace(instance, pins=frozenset({(3, "B")}))
+    explanation = solver.explain(pinned, solver.solve(pinned))[3]
+    assert explanation.pinned
+    assert explanation.better == (solver.Better("A", 1, "pinned_elsewhere"),)
+    unwanted = replace(instance, commune_ranks={"A": {1: 1, 2: 2}, "B": {3: 1, 1: 2, 2: 3}})
+    assert solver.explain(unwanted, solver.solve(unwanted))[3].better == (
+        solver.Better("A", 1, "not_wanted"),
+    )
+
+
+def test_forcing_a_pair_that_no_allocation_allows_has_no_loss():
+    # A is full of pinned laureates: 3 cannot be forced in.
+    instance = replace(displaced(), pins=frozenset({(1, "A"), (2, "A")}))
+    (better,) = solver.explain(instance, solver.solve(instance))[3].better
+    assert better == solver.Better("A", 1, "full", ahead=2, loss=None)
+
+
+def test_explaining_an_infeasible_result_gives_nothing():
+    instance = replace(displaced(), communes={"A": (0, 1), "B": (0, 1)})
+    assert solver.explain(instance, solver.solve(instance)) == {}
+
+
+# --- Relaxation ------------------------------------------------------------------------------
+
+
+def apply(instance, suggestions):
+    """The instance with the suggestions taken: new minima and maxima, one-sided pairs pinned."""
+    communes, pins = dict(instance.communes), set(instance.pins)
+    for suggestion in suggestions:
+        low, high = communes.get(suggestion.get("commune"), (0, 0))
+        if suggestion["kind"] == "lower_minimum":
+            communes[suggestion["commune"]] = (suggestion["to"], high)
+        elif suggestion["kind"] == "raise_maximum":
+            communes[suggestion["commune"]] = (low, suggestion["to"])
+        elif suggestion["kind"] == "one_sided":
+            pins |= set(suggestion["pairs"])
+    return replace(instance, communes=communes, pins=frozenset(pins))
+
+
+def test_relax_lowers_the_one_minimum_nobody_can_meet():
+    # A must take 2, but only 1 shares an interest with it.
+    instance = Instance(
+        laureates=(1, 2, 3, 4),
+        communes={"A": (2, 4), "B": (0, 4)},
+        commune_ranks={"A": {1: 1}, "B": dict.fromkeys((1, 2, 3, 4), 1)},
+        laureate_ranks={1: {"A": 1, "B": 2}, 2: {"B": 1}, 3: {"B": 1}, 4: {"B": 1}},
+    )
+    suggestions = solver.relax(instance)
+    assert suggestions == [{"kind": "lower_minimum", "commune": "A", "from": 2, "to": 1}]
+    assert solver.solve(apply(instance, suggestions)).status == "optimal"
+
+
+def maxima_too_small():
+    """1, 2 and 3 share an interest with A only, which takes 2: ``check`` sees nothing."""
+    return Instance(
+        laureates=(1, 2, 3, 4),
+        communes={"A": (0, 2), "B": (0, 3)},
+        commune_ranks={"A": {1: 1, 2: 2, 3: 3}, "B": {4: 1}},
+        laureate_ranks={1: {"A": 1}, 2: {"A": 1}, 3: {"A": 1}, 4: {"B": 1}},
+    )
+
+
+def test_relax_raises_the_maximum_check_could_not_name():
+    instance = maxima_too_small()
+    assert solver.check(instance) == []
+    assert solver.solve(instance).status == "infeasible"
+    suggestions = solver.relax(instance)
+    assert suggestions == [{"kind": "raise_maximum", "commune": "A", "from": 2, "to": 3}]
+    assert solver.solve(apply(instance, suggestions)).status == "optimal"
+
+
+def test_relax_accepts_one_one_sided_pair_rather_than_two_capacity_changes():
+    # 3 also listed B, which listed nobody but must take 1: accepting (3, B) fixes A's
+    # maximum and B's minimum at once.
+    instance = replace(
+        maxima_too_small(),
+        laureates=(1, 2, 3),
+        communes={"A": (0, 2), "B": (1, 1)},
+        commune_ranks={"A": {1: 1, 2: 2, 3: 3}},
+        laureate_ranks={1: {"A": 1}, 2: {"A": 1}, 3: {"A": 1, "B": 2}},
+    )
+    suggestions = solver.relax(instance)
+    assert suggestions == [{"kind": "one_sided", "count": 1, "pairs": [(3, "B")]}]
+    assert solver.solve(apply(instance, suggestions)).status == "optimal"
+
+
+def test_relax_says_when_nothing_needs_changing_and_when_nothing_would_help():
+    assert solver.relax(small()) == []
+    # Nobody listed 4 and 4 listed nobody.
+    lonely = replace(small(), laureates=(1, 2, 3, 4), laureate_ranks={**small().laureate_ranks})
+    assert solver.relax(lonely) == [{"kind": "none"}]
+    both = frozenset({(1, "Argenteuil")})
+    assert solver.relax(replace(small(), pins=both, forbidden=both)) == [{"kind": "none"}]
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances())
+def test_relax_suggestions_make_the_instance_solvable(instance):
+    suggestions = solver.relax(instance)
+    status = solver.solve(instance).status
+    assert (suggestions == []) == (status == "optimal")
+    if suggestions and suggestions != [{"kind": "none"}]:
+        assert solver.solve(apply(instance, suggestions)).status == "optimal"
+    assert suggestions == solver.relax(instance)
+
+
+def fewest_changes(instance):
+    """Brute force: the fewest units (a place under a minimum or over a maximum, a one-sided
+    pair accepted) any allocation needs, or None when even those cannot help."""
+    weights = instance.weights()
+    laureates, communes = sorted(instance.laureates), sorted(instance.communes)
+
+    def one_sided(lau, c):
+        return (lau, c) not in instance.forbidden and (
+            lau in instance.commune_ranks.get(c, {}) or c in instance.laureate_ranks.get(lau, {})
+        )
+
+    best = None
+    for choice in itertools.product(communes, repeat=len(laureates)):
+        pairs = list(zip(laureates, choice, strict=True))
+        if any(pair not in weights and not one_sided(*pair) for pair in pairs):
+            continue
+        if any(pair not in pairs for pair in instance.pins):
+            continue
+        units = sum(1 for pair in pairs if pair not in weights)
+        for commune, (low, high) in instance.communes.items():
+            units += max(0, low - choice.count(commune), choice.count(commune) - high)
+        best = units if best is None else min(best, units)
+    return best
+
+
+def units(suggestions):
+    return sum(
+        abs(s["to"] - s["from"]) if "to" in s else s["count"]
+        for s in suggestions
+        if s["kind"] != "none"
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances())
+def test_relax_makes_the_fewest_changes_brute_force_finds(instance):
+    fewest = fewest_changes(instance)
+    suggestions = solver.relax(instance)
+    if fewest is None:
+        assert suggestions == [{"kind": "none"}]
+    else:
+        assert units(suggestions) == fewest
+
+
+# --- Summary ---------------------------------------------------------------------------------
+
+
+def test_summary_counts_each_side_s_choices_pins_and_forbidden_pairs():
+    instance = Instance(
+        laureates=(1, 2, 3, 4),
+        communes={"A": (0, 4), "B": (0, 4)},
+        commune_ranks={"A": {1: 1, 2: 2, 3: 7}, "B": {4: 3}},
+        laureate_ranks={1: {"B": 1, "A": 2}, 2: {"A": 1}, 3: {"B": 1, "A": 3}, 4: {"A": 5}},
+        pins=frozenset({(1, "A"), (4, "A")}),
+        forbidden=frozenset({(2, "B"), (3, "B"), (4, "A")}),
+    )
+    placement = {1: "A", 2: "A", 3: "A", 4: "B"}
+    assert solver.summary(instance, placement) == {
+        "placed": 4,
+        # 1: 2nd choice, 2: 1st, 3: 3rd, 4: B unlisted.
+        "laureates": {"first": 1, "second": 1, "third": 1, "other": 0, "unranked": 1},
+        # A ranks 1 1st, 2 2nd, 3 7th; B ranks 4 3rd.
+        "communes": {"first": 1, "second": 1, "third": 1, "other": 1, "unranked": 0},
+        "one_sided": 1,
+        "pins": 2,
+        "pins_held": 1,
+        "forbidden": 3,
+    }

@@ -14,13 +14,14 @@ class Tool:
     label: str
     url_name: str  # reversed with the call's pk
     permission: str
+    kinds: tuple = ()  # the kinds of call it serves; empty: every call
 
 
 _tools = []
 
 
-def register(*, label, url_name, permission):
-    tool = Tool(label, url_name, permission)
+def register(*, label, url_name, permission, kinds=()):
+    tool = Tool(label, url_name, permission, tuple(kinds))
     if tool not in _tools:
         _tools.append(tool)
 
@@ -29,5 +30,5 @@ def tools_for(user, call):
     return [
         {"label": tool.label, "url": reverse(tool.url_name, kwargs={"pk": call.pk})}
         for tool in _tools
-        if user.has_perm(tool.permission)
+        if user.has_perm(tool.permission) and (not tool.kinds or call.kind in tool.kinds)
     ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from qmi.accounts.models import Organisation
 from qmi.accounts.queries import pending_invitations_for, personal_organisations
 from qmi.accounts.rules import memberships_of
+from qmi.allocation.queries import home_items as allocation_items
 from qmi.calls.progress import next_step
 from qmi.calls.queries import applications_to, in_progress_for, open_calls_for
 from qmi.calls.services.applications import checklists
@@ -84,6 +85,7 @@ def home_for(user):
     return {
         "is_partner": Organisation.Kind.PARTNER in kinds,
         "reviews": review_counts(user),
+        "allocations": allocation_items(user),
         "files": files,
         "files_count": files_count,
         "unread_threads": list(unread[:SHOWN]),

@@ -86,6 +86,7 @@ class ReviewConfig(AppConfig):
                 "redacted_copy_saved": _("copie anonymisée enregistrée"),
                 "decision_staged": _("décision préparée"),
                 "decisions_published": _("décisions publiées"),
+                "decision_promoted": _("entrée depuis la liste d'attente"),
             }
         )
         self._register_auditions()

@@ -47,3 +47,30 @@ def stage_decision(*, application, outcome, rationale, by):
         note=rationale,
     )
     return decision
+
+
+@transaction.atomic
+def promote_from_waiting_list(*, application, rationale, by):
+    """A published « Liste d'attente » becomes « Retenu » when a place frees up (a laureate
+    withdrew): the one change a published decision allows, audited with its reason."""
+    require(by, "review.publish_decisions", application.call)
+    decision = Decision.objects.select_for_update().filter(application=application).first()
+    if decision is None or decision.outcome != Decision.Outcome.WAITING_LIST:
+        raise ValidationError(_("Ce dossier n'est pas sur la liste d'attente."))
+    if decision.published_at is None:
+        raise ValidationError(_("Les décisions de cet appel ne sont pas encore publiées."))
+    decision.outcome = Decision.Outcome.SELECTED
+    decision.save(update_fields=["outcome", "updated_at"])
+    audit.record(
+        obj=application,
+        actor=by,
+        action="decision_promoted",
+        changes={
+            "décision": [
+                str(Decision.Outcome.WAITING_LIST.label),
+                str(decision.get_outcome_display()),
+            ]
+        },
+        note=rationale,
+    )
+    return decision

@@ -333,6 +333,7 @@ class Command(BaseCommand):
         call_command("load_demo_calls", stdout=self.stdout)
         call_command("load_demo_applications", stdout=self.stdout)
         call_command("load_demo_review", stdout=self.stdout)
+        call_command("load_demo_allocation", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         if not options["quiet_logins"]:
             self.print_logins()
