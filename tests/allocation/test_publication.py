@@ -3,6 +3,7 @@ list afterwards."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from qmi.allocation import letters
 from qmi.allocation.models import AllocationCommune, PendingChange, Placement
@@ -172,3 +173,61 @@ def test_a_move_after_publication_is_staged_then_published(world, staged):
         .order_by("pk")
         .values_list("status", "commune__edition_commune__commune__name")
     ) == [("moved", "Argenteuil"), ("active", "Sucy-en-Brie")]
+
+
+def test_the_letters_follow_the_allocations_own_templates(world, staged, client):
+    allocation, (a, _b, _c), _waiting = staged
+    with pytest.raises(ValidationError) as refused:
+        publication.save_letter_template(
+            allocation=allocation,
+            recipient="laureate",
+            subject="Votre commune",
+            body="Bonjour [organisation], vous irez à [ville].",
+            by=world.staff,
+        )
+    assert "Champ inconnu : [ville]." in str(refused.value)
+    publication.save_letter_template(
+        allocation=allocation,
+        recipient="laureate",
+        subject="[dossier] : votre commune",
+        body="Bonjour [organisation], vous expérimenterez à [commune].",
+        by=world.staff,
+    )
+    publication.save_letter_template(
+        allocation=allocation,
+        recipient="commune",
+        subject="Vos [nombre] projets",
+        body="[commune] accueille :\n[projets]",
+        by=world.staff,
+    )
+    decisions_publication.publish_decisions(call=world.call, by=world.staff)
+    publication.publish_allocation(allocation=allocation, by=world.staff)
+    placement = Placement.objects.get(application=a)
+    assert placement.letter_subject == f"{a.reference} : votre commune"
+    assert (
+        placement.letter_body == f"Bonjour {a.organisation.name}, vous expérimenterez à Argenteuil."
+    )
+    argenteuil = AllocationCommune.objects.get(
+        allocation=allocation, edition_commune=world.communes["Argenteuil"]
+    )
+    assert argenteuil.letter_subject == "Vos 1 projets"
+    assert (
+        argenteuil.letter_body == f"Argenteuil accueille :\n– {a.reference} : {a.organisation.name}"
+    )
+    with pytest.raises(ValidationError, match="ne changent plus"):
+        publication.save_letter_template(
+            allocation=allocation, recipient="commune", subject="X", body="Y", by=world.staff
+        )
+
+
+def test_the_letters_page_keeps_what_was_typed_when_refused(world, staged, client):
+    allocation, _apps, _waiting = staged
+    client.force_login(world.staff)
+    url = reverse("allocation:letters", kwargs={"pk": allocation.pk})
+    page = client.get(url)
+    assert page.status_code == 200 and "[projets]" in page.content.decode()
+    refused = client.post(url, {"recipient": "commune", "subject": "", "body": "Texte [inconnu]"})
+    assert refused.status_code == 422
+    content = refused.content.decode()
+    assert "Donnez un objet au courrier." in content and "Texte [inconnu]" in content
+    assert not allocation.letter_templates.exists()

@@ -4,6 +4,7 @@ Filled at publication and stored (Placement.letter_*, AllocationCommune.letter_*
 letter says the same thing forever; the PDF is drawn from the stored text on request.
 """
 
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -11,7 +12,30 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qmi.calls.pdf import PLATFORM_NAME
-from qmi.review.letters import fill, no_fetch
+from qmi.review.letters import PLACEHOLDER, fill, no_fetch
+
+from .models import LetterTemplate
+
+MAX_SUBJECT = 200
+MAX_BODY = 10000
+
+# The placeholders each letter may use, and what each is replaced with.
+PLACEHOLDERS = {
+    LetterTemplate.Recipient.LAUREATE: {
+        "organisation": gettext_lazy("le nom de l'organisation lauréate"),
+        "dossier": gettext_lazy("le numéro du dossier"),
+        "appel": gettext_lazy("le titre de l'appel"),
+        "commune": gettext_lazy("la commune où le projet expérimentera"),
+        "date": gettext_lazy("la date de publication de la répartition"),
+    },
+    LetterTemplate.Recipient.COMMUNE: {
+        "commune": gettext_lazy("le nom de la commune"),
+        "appel": gettext_lazy("le titre de l'appel"),
+        "nombre": gettext_lazy("le nombre de projets qu'elle accueille"),
+        "projets": gettext_lazy("la liste de ses projets, un par ligne (numéro et organisation)"),
+        "date": gettext_lazy("la date de publication de la répartition"),
+    },
+}
 
 LAUREATE = (
     gettext_lazy("Votre projet expérimentera à [commune]"),
@@ -38,7 +62,36 @@ COMMUNE = (
 )
 
 
-def laureate_letter(placement, published_at):
+def templates_of(allocation):
+    """{recipient: (subject, body)}: the allocation's own templates, else the defaults."""
+    own = {t.recipient: (t.subject, t.body) for t in allocation.letter_templates.all()}
+    defaults = {
+        LetterTemplate.Recipient.LAUREATE: LAUREATE,
+        LetterTemplate.Recipient.COMMUNE: COMMUNE,
+    }
+    return {
+        recipient: own.get(recipient) or (str(subject), str(body))
+        for recipient, (subject, body) in defaults.items()
+    }
+
+
+def check(text, field, recipient):
+    """Refuse a placeholder the platform cannot fill, naming it and the known ones."""
+    known = PLACEHOLDERS[recipient]
+    unknown = sorted({name for name in PLACEHOLDER.findall(text) if name not in known})
+    if unknown:
+        raise ValidationError(
+            {
+                field: _("Champ inconnu : %(unknown)s. Champs possibles : %(known)s.")
+                % {
+                    "unknown": ", ".join(f"[{name}]" for name in unknown),
+                    "known": ", ".join(f"[{name}]" for name in known),
+                }
+            }
+        )
+
+
+def laureate_letter(placement, published_at, template=LAUREATE):
     application = placement.application
     values = {
         "organisation": application.organisation.name,
@@ -47,11 +100,11 @@ def laureate_letter(placement, published_at):
         "commune": str(placement.commune),
         "date": date_format(timezone.localtime(published_at), "j F Y"),
     }
-    subject, body = LAUREATE
+    subject, body = template
     return fill(str(subject), values)[:300], fill(str(body), values)
 
 
-def commune_letter(commune, placements, call, published_at):
+def commune_letter(commune, placements, call, published_at, template=COMMUNE):
     values = {
         "commune": str(commune),
         "appel": call.title,
@@ -61,7 +114,7 @@ def commune_letter(commune, placements, call, published_at):
         ),
         "date": date_format(timezone.localtime(published_at), "j F Y"),
     }
-    subject, body = COMMUNE
+    subject, body = template
     return fill(str(subject), values)[:300], fill(str(body), values)
 
 

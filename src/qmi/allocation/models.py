@@ -356,3 +356,30 @@ class PendingChange(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.application_id}"
+
+
+class LetterTemplate(TimeStampedModel):
+    """The allocation's letter to each laureate or to each commune; placeholders in brackets."""
+
+    class Recipient(models.TextChoices):
+        LAUREATE = "laureate", _("Courrier à chaque lauréat")
+        COMMUNE = "commune", _("Courrier à chaque commune")
+
+    allocation = models.ForeignKey(
+        Allocation, on_delete=models.CASCADE, related_name="letter_templates"
+    )
+    recipient = models.CharField(_("destinataire"), max_length=20, choices=Recipient.choices)
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(_("texte du courrier"))
+
+    class Meta:
+        verbose_name = _("modèle de courrier de répartition")
+        verbose_name_plural = _("modèles de courrier de répartition")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["allocation", "recipient"], name="allocation_letter_template_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.allocation} — {self.get_recipient_display()}"

@@ -18,6 +18,7 @@ urlpatterns = [
     path(STAFF + "calculs/", staff.run_start, name="run_start"),
     path(STAFF + "publier/", staff.publish, name="publish"),
     path(STAFF + "courriels/", staff.outbox, name="outbox"),
+    path(STAFF + "courriers/", staff.letters_page, name="letters"),
     path(STAFF + "placements/<int:placement_pk>/desistement/", staff.withdraw, name="withdraw"),
     path(STAFF + "changements/", staff.change_stage, name="change_stage"),
     path(

@@ -25,7 +25,14 @@ from qmi.review.models import Publication
 from qmi.review.services.decisions import promote_from_waiting_list
 
 from .. import letters, queries, signals
-from ..models import Allocation, AllocationCommune, PendingChange, Placement, Run
+from ..models import (
+    Allocation,
+    AllocationCommune,
+    LetterTemplate,
+    PendingChange,
+    Placement,
+    Run,
+)
 from .runs import is_stale
 
 MANAGE = "allocation.manage_allocation"
@@ -67,6 +74,52 @@ def stage_run(*, run, rationale, by):
         note=rationale,
     )
     return allocation
+
+
+def save_letter_template(*, allocation, recipient, subject, body, by):
+    """The allocation's letter to laureates or to communes; refused once published."""
+    require(by, MANAGE)
+    allocation = Allocation.objects.get(pk=allocation.pk)
+    if allocation.published_at is not None:
+        raise ValidationError(_("La répartition est publiée : ses courriers ne changent plus."))
+    if recipient not in LetterTemplate.Recipient.values:
+        raise ValidationError(_("Choisissez le courrier à modifier."))
+    subject, body = plain_text(subject, "subject"), plain_text(body, "body")
+    errors = _letter_errors(subject, body, recipient)
+    if errors:
+        raise ValidationError(errors)
+    template = LetterTemplate.objects.filter(allocation=allocation, recipient=recipient).first()
+    creating = template is None
+    if creating:
+        template = LetterTemplate(allocation=allocation, recipient=recipient)
+    return audit.save_with_audit(
+        template,
+        fields=["subject", "body"],
+        values={"subject": subject, "body": body},
+        by=by,
+        creating=creating,
+        audit_on=allocation,
+        note=lambda saved: saved.get_recipient_display(),
+    )
+
+
+def _letter_errors(subject, body, recipient):
+    errors = {}
+    if not subject:
+        errors["subject"] = _("Donnez un objet au courrier.")
+    elif len(subject) > letters.MAX_SUBJECT:
+        errors["subject"] = _("L'objet tient en 200 caractères au plus.")
+    if not body:
+        errors["body"] = _("Écrivez le texte du courrier.")
+    elif len(body) > letters.MAX_BODY:
+        errors["body"] = _("Le courrier tient en 10 000 caractères au plus.")
+    for field, text in (("subject", subject), ("body", body)):
+        if field not in errors:
+            try:
+                letters.check(text, field, recipient)
+            except ValidationError as error:
+                errors.update(error.message_dict)
+    return errors
 
 
 def readiness(allocation):
@@ -113,6 +166,7 @@ def publish_allocation(*, allocation, by, now=None):
         .filter(reference__in=chosen)
         .select_related("organisation", "call")
     }
+    templates = letters.templates_of(allocation)
     placements = []
     for reference, name in sorted(chosen.items()):
         placement = Placement(
@@ -124,7 +178,9 @@ def publish_allocation(*, allocation, by, now=None):
             published_at=now,
             published_by=by,
         )
-        placement.letter_subject, placement.letter_body = letters.laureate_letter(placement, now)
+        placement.letter_subject, placement.letter_body = letters.laureate_letter(
+            placement, now, templates[LetterTemplate.Recipient.LAUREATE]
+        )
         placements.append(placement)
     Placement.objects.bulk_create(placements)
     allocation.published_at, allocation.published_by = now, by
@@ -136,7 +192,7 @@ def publish_allocation(*, allocation, by, now=None):
     for commune in communes.values():
         held = by_commune.get(commune.pk, [])
         commune.letter_subject, commune.letter_body = letters.commune_letter(
-            commune, held, allocation.call, now
+            commune, held, allocation.call, now, templates[LetterTemplate.Recipient.COMMUNE]
         )
         commune.save(update_fields=["letter_subject", "letter_body"])
     _hold_letters(allocation, placements, communes.values())
@@ -356,7 +412,9 @@ def publish_change(*, change, by, now=None):
         published_at=now,
         published_by=by,
     )
-    placement.letter_subject, placement.letter_body = letters.laureate_letter(placement, now)
+    placement.letter_subject, placement.letter_body = letters.laureate_letter(
+        placement, now, letters.templates_of(change.allocation)[LetterTemplate.Recipient.LAUREATE]
+    )
     placement.save()
     change.published_at, change.placement = now, placement
     change.save(update_fields=["published_at", "placement"])

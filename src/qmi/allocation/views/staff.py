@@ -18,8 +18,16 @@ from qmi.core.forms import parse_id
 from qmi.mail.models import OutgoingEmail
 from qmi.programmes.models import EditionCommune
 
-from .. import explanations, queries
-from ..models import Allocation, AllocationCommune, PairRule, PendingChange, Placement, Run
+from .. import explanations, letters, queries
+from ..models import (
+    Allocation,
+    AllocationCommune,
+    LetterTemplate,
+    PairRule,
+    PendingChange,
+    Placement,
+    Run,
+)
 from ..services import preferences, publication, runs
 
 MANAGE = "allocation.manage_allocation"
@@ -503,4 +511,52 @@ def change_publish(request, pk, change_pk):
         allocation,
         lambda: publication.publish_change(change=change, by=request.user),
         _("Le changement est publié ; son courriel attend l'envoi."),
+    )
+
+
+@backoffice_required(permission=MANAGE)
+def letters_page(request, pk):
+    """The letter to each laureate and to each commune, with the placeholders they may use."""
+    allocation = _allocation(pk)
+    posted, errors = {}, {}
+    if request.method == "POST":
+        posted = {
+            "recipient": request.POST.get("recipient", ""),
+            "subject": request.POST.get("subject", ""),
+            "body": request.POST.get("body", ""),
+        }
+        try:
+            publication.save_letter_template(allocation=allocation, by=request.user, **posted)
+        except ValidationError as error:
+            errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+        else:
+            messages.success(request, _("Le modèle de courrier est enregistré."))
+            return redirect("allocation:letters", pk=allocation.pk)
+    templates = letters.templates_of(allocation)
+    own = set(allocation.letter_templates.values_list("recipient", flat=True))
+    forms = []
+    for recipient, label in LetterTemplate.Recipient.choices:
+        mine = posted.get("recipient") == recipient
+        subject, body = templates[recipient]
+        forms.append(
+            {
+                "recipient": recipient,
+                "label": label,
+                "subject": posted["subject"] if mine else subject,
+                "body": posted["body"] if mine else body,
+                "own": recipient in own,
+                "errors": errors if mine else {},
+                "placeholders": [
+                    (f"[{name}]", text) for name, text in letters.PLACEHOLDERS[recipient].items()
+                ],
+            }
+        )
+    if errors and not any(form["errors"] for form in forms):
+        for problem in errors.get("", []):
+            messages.error(request, problem)
+    return render(
+        request,
+        "allocation/staff/letters.html",
+        {"allocation": allocation, "call": allocation.call, "forms": forms},
+        status=422 if errors else 200,
     )
