@@ -16,9 +16,6 @@ from qmi.review.letters import PLACEHOLDER, fill, no_fetch
 
 from .models import LetterTemplate
 
-MAX_SUBJECT = 200
-MAX_BODY = 10000
-
 # The placeholders each letter may use, and what each is replaced with.
 PLACEHOLDERS = {
     LetterTemplate.Recipient.LAUREATE: {

@@ -100,6 +100,30 @@ def check(text, field):
         )
 
 
+def errors(subject, body, check=check):
+    """{field: message} of a letter's subject and body (lengths, placeholders); {} when fine.
+
+    `check(text, field)` refuses the placeholders a kind of letter cannot fill (the
+    allocation's letters pass their own).
+    """
+    found = {}
+    if not subject:
+        found["subject"] = _("Donnez un objet au courrier.")
+    elif len(subject) > MAX_SUBJECT:
+        found["subject"] = _("L'objet tient en 200 caractères au plus.")
+    if not body:
+        found["body"] = _("Écrivez le texte du courrier.")
+    elif len(body) > MAX_BODY:
+        found["body"] = _("Le courrier tient en 10 000 caractères au plus.")
+    for field, text in (("subject", subject), ("body", body)):
+        if field not in found:
+            try:
+                check(text, field)
+            except ValidationError as error:
+                found.update(error.message_dict)
+    return found
+
+
 def values_for(decision, published_at):
     application = decision.application
     call = application.call

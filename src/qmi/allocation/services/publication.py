@@ -21,6 +21,7 @@ from qmi.core.forms import plain_text
 from qmi.core.permissions import require
 from qmi.mail.models import OutgoingEmail
 from qmi.mail.services import notify, release
+from qmi.review import letters as review_letters
 from qmi.review.models import Publication
 from qmi.review.services.decisions import promote_from_waiting_list
 
@@ -85,7 +86,9 @@ def save_letter_template(*, allocation, recipient, subject, body, by):
     if recipient not in LetterTemplate.Recipient.values:
         raise ValidationError(_("Choisissez le courrier à modifier."))
     subject, body = plain_text(subject, "subject"), plain_text(body, "body")
-    errors = _letter_errors(subject, body, recipient)
+    errors = review_letters.errors(
+        subject, body, lambda text, field: letters.check(text, field, recipient)
+    )
     if errors:
         raise ValidationError(errors)
     template = LetterTemplate.objects.filter(allocation=allocation, recipient=recipient).first()
@@ -101,25 +104,6 @@ def save_letter_template(*, allocation, recipient, subject, body, by):
         audit_on=allocation,
         note=lambda saved: saved.get_recipient_display(),
     )
-
-
-def _letter_errors(subject, body, recipient):
-    errors = {}
-    if not subject:
-        errors["subject"] = _("Donnez un objet au courrier.")
-    elif len(subject) > letters.MAX_SUBJECT:
-        errors["subject"] = _("L'objet tient en 200 caractères au plus.")
-    if not body:
-        errors["body"] = _("Écrivez le texte du courrier.")
-    elif len(body) > letters.MAX_BODY:
-        errors["body"] = _("Le courrier tient en 10 000 caractères au plus.")
-    for field, text in (("subject", subject), ("body", body)):
-        if field not in errors:
-            try:
-                letters.check(text, field, recipient)
-            except ValidationError as error:
-                errors.update(error.message_dict)
-    return errors
 
 
 def readiness(allocation):

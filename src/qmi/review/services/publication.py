@@ -47,7 +47,7 @@ def save_letter_template(*, call, outcome, subject, body, by):
     if outcome not in Decision.Outcome.values:
         raise ValidationError(_("Choisissez une décision."))
     subject, body = plain_text(subject, "subject"), plain_text(body, "body")
-    errors = _letter_errors(subject, body)
+    errors = letters.errors(subject, body)
     if errors:
         raise ValidationError(errors)
     template = LetterTemplate.objects.filter(call=call, outcome=outcome).first()
@@ -63,25 +63,6 @@ def save_letter_template(*, call, outcome, subject, body, by):
         audit_on=call,
         note=lambda saved: _("Courrier « %(outcome)s »") % {"outcome": saved.get_outcome_display()},
     )
-
-
-def _letter_errors(subject, body):
-    errors = {}
-    if not subject:
-        errors["subject"] = _("Donnez un objet au courrier.")
-    elif len(subject) > letters.MAX_SUBJECT:
-        errors["subject"] = _("L'objet tient en 200 caractères au plus.")
-    if not body:
-        errors["body"] = _("Écrivez le texte du courrier.")
-    elif len(body) > letters.MAX_BODY:
-        errors["body"] = _("Le courrier tient en 10 000 caractères au plus.")
-    for field, text in (("subject", subject), ("body", body)):
-        if field not in errors:
-            try:
-                letters.check(text, field)
-            except ValidationError as error:
-                errors.update(error.message_dict)
-    return errors
 
 
 def readiness(call):
