@@ -13,6 +13,7 @@ from qmi.accounts.rules import memberships_of
 from qmi.calls.models import Application, Question
 from qmi.calls.queries import questions_of
 from qmi.programmes.models import CommuneRole
+from qmi.programmes.rules import is_member_of_commune
 from qmi.review.models import Decision, Review
 
 from . import solver
@@ -112,13 +113,11 @@ def commune_team(edition_commune):
 
 
 def is_commune_team(user, edition_commune):
+    """A named role on the commune for the edition, or its workspace's people."""
     if not user.is_authenticated:
         return False
-    if CommuneRole.objects.filter(edition_commune=edition_commune, user=user).exists():
-        return True
-    return any(
-        kind == Organisation.Kind.COMMUNE and commune_id == edition_commune.commune_id
-        for _org, kind, _role, commune_id in memberships_of(user)
+    return is_member_of_commune(user, edition_commune) or (
+        CommuneRole.objects.filter(edition_commune=edition_commune, user=user).exists()
     )
 
 
